@@ -1,0 +1,58 @@
+/**
+ * The one catalogue of Relais error codes. Each code has a kind that tells every edge how to react
+ * (HL7: AE or AR; SMTP/SOAP: dead or retry). Codes are listed in docs/errors.md (a test ties both);
+ * a retired code is never reused.
+ */
+export const errorKinds = ['input', 'peer_transient', 'peer_permanent', 'config', 'bug'] as const;
+export type ErrorKind = (typeof errorKinds)[number];
+
+export const errorCatalogue = {
+  // HL7 v2 / MLLP transport and syntax
+  RLS_MLLP_FRAME_TOO_LARGE: { kind: 'input', text: 'MLLP frame exceeds the configured maximum size' },
+  RLS_MLLP_BAD_FRAMING: { kind: 'input', text: 'bytes outside an MLLP frame (expected 0x0B … 0x1C 0x0D)' },
+  RLS_MLLP_ACK_TIMEOUT: { kind: 'peer_transient', text: 'no acknowledgement received within the time limit' },
+  RLS_MLLP_CONNECTION: { kind: 'peer_transient', text: 'MLLP connection failed or closed' },
+  RLS_HL7_NO_MSH: { kind: 'input', text: 'the message does not start with an MSH segment' },
+  RLS_HL7_BAD_DELIMITERS: { kind: 'input', text: 'MSH-1/MSH-2 do not declare usable delimiters' },
+  RLS_HL7_BAD_CHARSET: { kind: 'input', text: 'the bytes do not match the character set declared in MSH-18' },
+  RLS_HL7_UNKNOWN_CHARSET: { kind: 'input', text: 'MSH-18 names a character set Relais does not support' },
+  RLS_HL7_BAD_SEGMENT: { kind: 'input', text: 'a segment is malformed' },
+  // CDA documents
+  RLS_CDA_NOT_XML: { kind: 'input', text: 'the document is not well-formed XML' },
+  RLS_CDA_FORBIDDEN_DTD: { kind: 'input', text: 'the document declares a DTD or entities, which are refused' },
+  RLS_CDA_NOT_CDA: { kind: 'input', text: 'the XML is not an HL7 CDA R2 ClinicalDocument' },
+  RLS_CDA_TOO_LARGE: { kind: 'input', text: 'the document exceeds the configured maximum size' },
+  RLS_CDA_MISSING_ELEMENT: { kind: 'input', text: 'a required CDA header element is missing' },
+  RLS_CDA_BAD_ENCODING: { kind: 'input', text: 'the XML declaration names an unsupported encoding, or the bytes do not match it' },
+  RLS_CDA_BAD_BODY: { kind: 'input', text: 'the CDA body cannot be decoded (unknown representation or invalid base64)' },
+  // Configuration
+  RLS_CONFIG_INVALID: { kind: 'config', text: 'a configuration value is invalid' },
+  RLS_CONFIG_FILE: { kind: 'config', text: 'the configuration file cannot be read or parsed' },
+  // Store
+  RLS_STORE_UNAVAILABLE: { kind: 'peer_transient', text: 'the store is unavailable' },
+  RLS_STORE_CONFLICT: { kind: 'peer_transient', text: 'a concurrent write conflicted; retry' },
+  RLS_STORE_DUPLICATE: { kind: 'input', text: 'a row with the same unique key already exists' },
+  // Internal
+  RLS_BUG: { kind: 'bug', text: 'an unexpected internal error' },
+} as const satisfies Record<string, { kind: ErrorKind; text: string }>;
+
+export type ErrorCode = keyof typeof errorCatalogue;
+
+/** An error with a stable code. `details` must never carry patient data (names, INS, documents). */
+export class RelaisError extends Error {
+  readonly code: ErrorCode;
+  readonly kind: ErrorKind;
+  readonly details: Readonly<Record<string, unknown>>;
+
+  constructor(code: ErrorCode, message?: string, details: Record<string, unknown> = {}, options?: { cause?: unknown }) {
+    super(message ?? errorCatalogue[code].text, options);
+    this.name = 'RelaisError';
+    this.code = code;
+    this.kind = errorCatalogue[code].kind;
+    this.details = Object.freeze({ ...details });
+  }
+}
+
+export function isRelaisError(e: unknown): e is RelaisError {
+  return e instanceof RelaisError;
+}
