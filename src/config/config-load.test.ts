@@ -1,0 +1,104 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadConfig } from './config-load.js';
+import { RelaisError } from '../domain/index.js';
+
+function yamlFile(text: string): string {
+  const dir = mkdtempSync(join(tmpdir(), 'relais-config-'));
+  const file = join(dir, 'relais.yaml');
+  writeFileSync(file, text);
+  return file;
+}
+
+function configError(fn: () => unknown): RelaisError {
+  try {
+    fn();
+  } catch (e) {
+    assert.ok(e instanceof RelaisError, `expected a RelaisError, got ${String(e)}`);
+    return e;
+  }
+  assert.fail('expected the configuration to be refused');
+}
+
+describe('loadConfig', () => {
+  it('gives the documented defaults with no file and no environment', () => {
+    const c = loadConfig();
+    assert.equal(c.intake.mssMatrixProfile, 'lenient');
+    assert.deepEqual(c.intake.qualifiedIdentityCodes, ['QUAL', 'VALI']);
+    assert.equal(c.mllp.listeners.length, 1);
+    assert.equal(c.mllp.listeners[0]!.port, 2575);
+    assert.equal(c.store.databaseUrl, '');
+    assert.ok(Object.isFrozen(c.intake));
+  });
+
+  it('reads a YAML file and lets RELAIS_* variables override it', () => {
+    const file = yamlFile([
+      'establishment:',
+      '  finessGeographique: "750712184"',
+      'intake:',
+      '  mssMatrixProfile: "2.1.2"',
+      'mllp:',
+      '  listeners:',
+      '    - name: urgences',
+      '      port: 6661',
+      '      allowedPeers: [10.0.0.0/8]',
+      '    - name: labo',
+      '      port: 6662',
+    ].join('\n'));
+    const c = loadConfig({ file, env: { RELAIS_INTAKE__MSS_MATRIX_PROFILE: '2.1.3', RELAIS_MLLP__LISTENERS__1__PORT: '7000' } });
+    assert.equal(c.establishment.finessGeographique, '750712184');
+    assert.equal(c.intake.mssMatrixProfile, '2.1.3');
+    assert.equal(c.mllp.listeners[0]!.name, 'urgences');
+    assert.deepEqual(c.mllp.listeners[0]!.allowedPeers, ['10.0.0.0/8']);
+    assert.equal(c.mllp.listeners[1]!.port, 7000);
+    assert.equal(c.mllp.listeners[1]!.maxFrameBytes, 16 * 1024 * 1024);
+  });
+
+  it('takes DATABASE_URL and RELAIS_MLLP_PORT as shortcuts', () => {
+    const c = loadConfig({ env: { DATABASE_URL: 'postgres://u@h/db', RELAIS_MLLP_PORT: '3000' } });
+    assert.equal(c.store.databaseUrl, 'postgres://u@h/db');
+    assert.equal(c.mllp.listeners[0]!.port, 3000);
+  });
+
+  it('names the key, the bad value, its source and the fix for a bad enum value', () => {
+    const e = configError(() => loadConfig({ env: { RELAIS_INTAKE__MSS_MATRIX_PROFILE: 'strict' } }));
+    assert.equal(e.code, 'RLS_CONFIG_INVALID');
+    assert.match(e.message, /intake\.mssMatrixProfile = "strict"/);
+    assert.match(e.message, /environment RELAIS_INTAKE__MSS_MATRIX_PROFILE/);
+    assert.match(e.message, /Fix: choose 2\.1\.2, 2\.1\.3 or lenient/);
+  });
+
+  it('refuses a port out of range with the listener index in the key', () => {
+    const file = yamlFile('mllp:\n  listeners:\n    - port: 70000\n');
+    const e = configError(() => loadConfig({ file }));
+    assert.match(e.message, /mllp\.listeners\[0\]\.port = 70000/);
+    assert.match(e.message, /between 0 and 65535/);
+  });
+
+  it('refuses a FINESS that is not nine digits', () => {
+    const e = configError(() => loadConfig({ env: { RELAIS_ESTABLISHMENT__FINESS_GEOGRAPHIQUE: '12345' } }));
+    assert.match(e.message, /establishment\.finessGeographique = "12345"/);
+  });
+
+  it('refuses an unknown key so that a misspelling is not silently ignored', () => {
+    const file = yamlFile('intake:\n  mssMatrixProfil: lenient\n');
+    const e = configError(() => loadConfig({ file }));
+    assert.match(e.message, /intake\.mssMatrixProfil/);
+    assert.match(e.message, /unknown/);
+  });
+
+  it('reports a YAML syntax error with the file name', () => {
+    const file = yamlFile('intake: [unclosed\n');
+    const e = configError(() => loadConfig({ file }));
+    assert.equal(e.code, 'RLS_CONFIG_FILE');
+    assert.match(e.message, /not valid YAML/);
+  });
+
+  it('refuses an allowed peer that is not an address or range', () => {
+    const e = configError(() => loadConfig({ env: { RELAIS_MLLP__LISTENERS__0__ALLOWED_PEERS: '10.0.0.1, hospital.local' } }));
+    assert.match(e.message, /"hospital\.local"/);
+  });
+});

@@ -1,0 +1,84 @@
+/**
+ * The configuration schema: every key, its type, default and the fix to suggest when it is wrong.
+ * One table drives the file reader, the RELAIS_* environment overrides and `docs/configuration.md`.
+ */
+import { logLevels, mssMatrixProfileNames } from './config-types.js';
+
+export type Rule =
+  | { type: 'string'; default: string; fix: string; pattern?: RegExp; allowEmpty?: boolean }
+  | { type: 'int'; default: number; fix: string; min: number; max: number }
+  | { type: 'bool'; default: boolean; fix: string }
+  | { type: 'enum'; default: string; fix: string; values: readonly string[] }
+  | { type: 'list'; default: readonly string[]; fix: string; item?: RegExp }
+  | { type: 'object'; fields: Schema }
+  | { type: 'array'; item: Schema; default: readonly Record<string, unknown>[]; fix: string };
+
+export type Schema = { readonly [key: string]: Rule };
+
+const MiB = 1024 * 1024;
+const finess = /^\d{9}$/;
+
+const tls: Schema = {
+  enabled: { type: 'bool', default: false, fix: 'use true or false' },
+  certFile: { type: 'string', default: '', allowEmpty: true, fix: 'give the path of a PEM certificate chain' },
+  keyFile: { type: 'string', default: '', allowEmpty: true, fix: 'give the path of the PEM private key' },
+  caFile: { type: 'string', default: '', allowEmpty: true, fix: 'give the path of the PEM trust anchors for client certificates' },
+  requireClientCert: { type: 'bool', default: false, fix: 'use true to require a client certificate signed by caFile' },
+};
+
+export const listenerSchema: Schema = {
+  name: { type: 'string', default: 'dpi', fix: 'give a short name such as "dpi"' },
+  host: { type: 'string', default: '127.0.0.1', fix: 'give an IP address to listen on, e.g. 0.0.0.0 or 127.0.0.1' },
+  port: { type: 'int', default: 2575, min: 0, max: 65535, fix: 'give a TCP port between 1 and 65535 (0 picks a free one)' },
+  tls: { type: 'object', fields: tls },
+  allowedPeers: {
+    type: 'list', default: [], item: /^[0-9a-fA-F:.]+(\/\d{1,3})?$/,
+    fix: 'list IP addresses or CIDR ranges, e.g. [10.1.2.3, 10.1.0.0/16]; leave empty to allow any peer',
+  },
+  maxFrameBytes: { type: 'int', default: 16 * MiB, min: 64 * 1024, max: 512 * MiB, fix: 'give a size in bytes, at least 65536 (default 16 MiB)' },
+  idleTimeoutSeconds: { type: 'int', default: 600, min: 0, max: 86_400, fix: 'give seconds (0 = never close idle connections)' },
+  maxConnections: { type: 'int', default: 64, min: 1, max: 10_000, fix: 'give the maximum number of simultaneous DPI connections' },
+};
+
+export const configSchema: Schema = {
+  establishment: {
+    type: 'object',
+    fields: {
+      finessGeographique: { type: 'string', default: '000000000', pattern: finess, fix: 'give the 9-digit FINESS géographique of the site' },
+      finessJuridique: { type: 'string', default: '000000000', pattern: finess, fix: 'give the 9-digit FINESS juridique of the legal entity' },
+      name: { type: 'string', default: 'Établissement de démonstration', fix: 'give the establishment name' },
+      applicationName: { type: 'string', default: 'RELAIS', pattern: /^[^|^~\\&]{1,40}$/, fix: 'give an application name without HL7 delimiters (| ^ ~ \\ &)' },
+    },
+  },
+  store: {
+    type: 'object',
+    fields: {
+      databaseUrl: { type: 'string', default: '', allowEmpty: true, pattern: /^(postgres(ql)?:\/\/.+)?$/, fix: 'give a postgres:// URL, or leave empty for the embedded store' },
+      schema: { type: 'string', default: 'public', pattern: /^[a-z_][a-z0-9_]{0,62}$/, fix: 'give a PostgreSQL schema name in lower case (letters, digits, _)' },
+      dataDir: { type: 'string', default: './data', fix: 'give a writable directory for the embedded store' },
+      poolSize: { type: 'int', default: 10, min: 1, max: 200, fix: 'give the PostgreSQL connection pool size (1–200)' },
+    },
+  },
+  mllp: {
+    type: 'object',
+    fields: {
+      listeners: { type: 'array', item: listenerSchema, default: [{}], fix: 'give a list of listeners, each with at least a port' },
+    },
+  },
+  intake: {
+    type: 'object',
+    fields: {
+      mssMatrixProfile: { type: 'enum', values: mssMatrixProfileNames, default: 'lenient', fix: 'choose 2.1.2, 2.1.3 or lenient (see docs/decisions.md)' },
+      qualifiedIdentityCodes: { type: 'list', default: ['QUAL', 'VALI'], item: /^[A-Z]{2,10}$/, fix: 'list PID-32 codes such as [QUAL, VALI]' },
+      maxDocumentBytes: { type: 'int', default: 20 * MiB, min: 1024, max: 512 * MiB, fix: 'give the largest decoded CDA size in bytes' },
+      cdaCheck: { type: 'enum', values: ['full', 'header'], default: 'full', fix: 'choose full (parse the whole CDA before the ACK) or header (parse its header only; faster)' },
+      historicalAfterDays: { type: 'int', default: 90, min: 1, max: 3650, fix: 'give a number of days' },
+    },
+  },
+  log: {
+    type: 'object',
+    fields: {
+      level: { type: 'enum', values: logLevels, default: 'info', fix: `choose one of ${logLevels.join(', ')}` },
+    },
+  },
+};

@@ -1,0 +1,71 @@
+/** The typed configuration of Relais, after validation. Frozen; each component receives its slice. */
+export interface RelaisConfig {
+  readonly establishment: EstablishmentConfig;
+  readonly store: StoreConfig;
+  readonly mllp: MllpConfig;
+  readonly intake: IntakeConfig;
+  readonly log: LogConfig;
+}
+
+export interface EstablishmentConfig {
+  /** FINESS géographique (9 digits): statistics and the VIHF. */
+  readonly finessGeographique: string;
+  /** FINESS juridique (9 digits). */
+  readonly finessJuridique: string;
+  readonly name: string;
+  /** Our application name in MSH-3 of what we originate; ACKs mirror the request's MSH-5 instead. */
+  readonly applicationName: string;
+}
+
+export interface StoreConfig {
+  /** PostgreSQL connection string; when empty, the embedded PGlite store in `dataDir` is used. */
+  readonly databaseUrl: string;
+  /** PostgreSQL schema holding Relais's tables (several instances may share one database). */
+  readonly schema: string;
+  readonly dataDir: string;
+  readonly poolSize: number;
+}
+
+export interface TlsFiles {
+  readonly enabled: boolean;
+  readonly certFile: string;
+  readonly keyFile: string;
+  /** Trust anchors for client certificates (PEM). */
+  readonly caFile: string;
+  readonly requireClientCert: boolean;
+}
+
+export interface MllpListenerConfig {
+  readonly name: string;
+  readonly host: string;
+  readonly port: number;
+  readonly tls: TlsFiles;
+  /** IP addresses or CIDR ranges allowed to connect; empty = any. */
+  readonly allowedPeers: readonly string[];
+  readonly maxFrameBytes: number;
+  readonly idleTimeoutSeconds: number;
+  readonly maxConnections: number;
+}
+
+export interface MllpConfig {
+  readonly listeners: readonly MllpListenerConfig[];
+}
+
+export const mssMatrixProfileNames = ['2.1.2', '2.1.3', 'lenient'] as const;
+export type MssMatrixProfileName = (typeof mssMatrixProfileNames)[number];
+
+export interface IntakeConfig {
+  readonly mssMatrixProfile: MssMatrixProfileName;
+  /** PID-32 codes that count as a qualified identity (volet A §7 C9). */
+  readonly qualifiedIdentityCodes: readonly string[];
+  readonly maxDocumentBytes: number;
+  /** How much of each CDA is parsed before the ACK (the body is always checked before sending). */
+  readonly cdaCheck: 'full' | 'header';
+  /** Documents whose effective time is older than this many days count as historical (statistics). */
+  readonly historicalAfterDays: number;
+}
+
+export const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export interface LogConfig {
+  readonly level: (typeof logLevels)[number];
+}
