@@ -1,0 +1,24 @@
+export { openStore, STATEMENT_TIMEOUT_MS } from './open-store.js';
+export type { Store, StoreDriver, StoreOptions } from './open-store.js';
+export type { Logger } from './logger.js';
+export { toStoreError, isUniqueViolation } from './store-errors.js';
+export type {
+  Database,
+  MessageTable,
+  DocumentTable,
+  DeliveryTable,
+  AttemptTable,
+  MessageDirection,
+  MessageChannel,
+  AckCode,
+  DocumentLevel,
+} from './schema.js';
+export { insertMessage, findAcceptedInbound, listMessages, getMessageRaw } from './messages.js';
+export type { NewMessage, MessageRow } from './messages.js';
+export { insertDocument, listDocuments, getDocumentContent } from './documents.js';
+export type { NewDocument, DocumentSummary } from './documents.js';
+export { insertDeliveries, listDeliveries, countByState } from './deliveries.js';
+export type { NewDelivery, DeliveryRow } from './deliveries.js';
+export { DEFAULT_LIST_LIMIT, MAX_LIST_LIMIT } from './list-helpers.js';
+export { recordAcceptedIntake } from './intake-record.js';
+export type { IntakeRecord, IntakeRecordResult } from './intake-record.js';

@@ -1,0 +1,120 @@
+import type { ColumnType, Generated, GeneratedAlways, Insertable, Selectable, Updateable } from 'kysely';
+import type { DeliveryState, DestinationKind, DocumentAction, MetaFlags } from '../domain/index.js';
+
+/**
+ * The tables as kysely sees them (ARCHITECTURE.md "The store is the spine"). Column names are the SQL
+ * ones (snake_case); the repositories map rows to camelCase. Ids are bigint identity columns, which
+ * both drivers return as strings. Every timestamp is timestamptz, read as a Date. Columns with a
+ * database default are Generated<> (optional on insert).
+ */
+
+/** A bigint identity column (`generated always`): read as a string, never written. */
+export type Id = GeneratedAlways<string>;
+/** A bigint foreign key, read and written as a string. */
+export type Ref = string;
+
+export type MessageDirection = 'in' | 'out';
+export type MessageChannel = 'hl7' | 'mail' | 'soap';
+/** HL7 table 0008: original (AA/AE/AR) and enhanced (CA/CE/CR) acknowledgment codes. */
+export type AckCode = 'AA' | 'AE' | 'AR' | 'CA' | 'CE' | 'CR';
+export type DocumentLevel = 'N1' | 'N3';
+
+export interface MessageTable {
+  id: Id;
+  direction: MessageDirection;
+  channel: MessageChannel;
+  /** The other side: DPI name or address, MSSanté address, DMP endpoint. */
+  peer: string;
+  /** MSH-3 / MSH-4 for HL7. */
+  sending_app: string | null;
+  sending_facility: string | null;
+  /** The correlation key: MSH-10 for HL7, Message-ID for mail, wsa:MessageID for SOAP. */
+  control_id: string | null;
+  /** MSH-9 for HL7 (e.g. MDM^T02^MDM_T02). */
+  message_type: string | null;
+  /** The message exactly as received or sent. */
+  raw: Buffer;
+  /** The acknowledgment we answered (inbound) or received (outbound), verbatim. */
+  ack: Buffer | null;
+  ack_code: AckCode | null;
+  status: string;
+  error_summary: string | null;
+  received_at: Generated<Date>;
+  created_at: Generated<Date>;
+}
+
+export interface DocumentTable {
+  id: Id;
+  message_id: Ref;
+  /** ClinicalDocument/id as `root` or `root^extension`. */
+  document_id: string;
+  set_id: string | null;
+  parent_document_id: string | null;
+  version_number: string | null;
+  action: DocumentAction;
+  patient_ins: string | null;
+  patient_ins_oid: string | null;
+  ins_qualified: boolean;
+  ipp: string | null;
+  type_code: string;
+  type_system: string;
+  type_label: string | null;
+  title: string | null;
+  level: DocumentLevel;
+  /** The ten MetaDMPMSS flags as a JSON object (written as JSON text). */
+  flags: ColumnType<MetaFlags, string, string>;
+  cda: Buffer;
+  cda_sha256: string;
+  /** CDA effectiveTime as written in the document (HL7 TS). */
+  effective_time: string | null;
+  historical: boolean;
+  finess_geo: string | null;
+  created_at: Generated<Date>;
+}
+
+export interface DeliveryTable {
+  id: Id;
+  document_row_id: Ref;
+  kind: DestinationKind;
+  /** Mail address for MSSanté; null for the DMP and the DPI. */
+  recipient: string | null;
+  recipient_id: string | null;
+  state: DeliveryState;
+  /** Why the delivery is held, waiting, dead or cancelled. */
+  reason: string | null;
+  /** Not to be tried before this time (scheduled sending). */
+  not_before: Date | null;
+  /** When a worker may next claim it. */
+  next_attempt_at: Generated<Date>;
+  attempt_count: Generated<number>;
+  created_at: Generated<Date>;
+  updated_at: Generated<Date>;
+}
+
+export interface AttemptTable {
+  id: Id;
+  delivery_id: Ref;
+  started_at: Generated<Date>;
+  finished_at: Date | null;
+  outcome: string | null;
+  /** The peer's answer verbatim (SMTP reply, SOAP fault, HL7 ACK). */
+  peer_answer: string | null;
+  error_code: string | null;
+}
+
+export interface Database {
+  message: MessageTable;
+  document: DocumentTable;
+  delivery: DeliveryTable;
+  attempt: AttemptTable;
+}
+
+export type MessageRecord = Selectable<MessageTable>;
+export type NewMessageRecord = Insertable<MessageTable>;
+export type DocumentRecord = Selectable<DocumentTable>;
+export type NewDocumentRecord = Insertable<DocumentTable>;
+export type DeliveryRecord = Selectable<DeliveryTable>;
+export type NewDeliveryRecord = Insertable<DeliveryTable>;
+export type DeliveryUpdate = Updateable<DeliveryTable>;
+export type AttemptRecord = Selectable<AttemptTable>;
+export type NewAttemptRecord = Insertable<AttemptTable>;
