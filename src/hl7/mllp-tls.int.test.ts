@@ -1,7 +1,6 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect as tlsConnect } from 'node:tls';
@@ -9,39 +8,7 @@ import { MllpServer } from './mllp-server.js';
 import { MllpClient } from './mllp-client.js';
 import type { Logger } from './logger.js';
 import { isRelaisError } from '../domain/index.js';
-
-function hasOpenssl(): boolean {
-  try {
-    execFileSync('openssl', ['version'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-interface Pki { ca: Buffer; serverKey: Buffer; serverCert: Buffer; clientKey: Buffer; clientCert: Buffer; rogueKey: Buffer; rogueCert: Buffer }
-
-/** A throwaway CA, a server certificate for 127.0.0.1 and client certificates, made at test time. */
-function makePki(dir: string): Pki {
-  const ssl = (...args: string[]): void => { execFileSync('openssl', args, { cwd: dir, stdio: 'pipe' }); };
-  const ec = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes'];
-  ssl('req', '-x509', ...ec, '-keyout', 'ca.key', '-out', 'ca.crt', '-days', '1', '-subj', '/CN=Relais Test CA',
-    '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign');
-  ssl('req', '-x509', ...ec, '-keyout', 'rogue.key', '-out', 'rogue.crt', '-days', '1', '-subj', '/CN=rogue');
-  const leaf = (name: string, ext: string): void => {
-    writeFileSync(join(dir, `${name}.ext`), ext);
-    ssl('req', ...ec, '-keyout', `${name}.key`, '-out', `${name}.csr`, '-subj', `/CN=${name}/O=Relais Test`);
-    ssl('x509', '-req', '-in', `${name}.csr`, '-CA', 'ca.crt', '-CAkey', 'ca.key', '-CAcreateserial',
-      '-out', `${name}.crt`, '-days', '1', '-extfile', `${name}.ext`);
-  };
-  leaf('server', 'subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth\n');
-  leaf('client', 'extendedKeyUsage=clientAuth\n');
-  const read = (f: string): Buffer => readFileSync(join(dir, f));
-  return {
-    ca: read('ca.crt'), serverKey: read('server.key'), serverCert: read('server.crt'),
-    clientKey: read('client.key'), clientCert: read('client.crt'), rogueKey: read('rogue.key'), rogueCert: read('rogue.crt'),
-  };
-}
+import { hasOpenssl, makePki, type Pki } from './testing/test-pki.js';
 
 const msg = 'MSH|^~\\&|DPI|H|PFI|H|20240101||ORU^R01|T1|P|2.5\r';
 
