@@ -1,0 +1,70 @@
+/**
+ * Starts and stops a Relais node: store, then intake listeners; stops in reverse order
+ * (stop accepting, drain within a limit, then close the database).
+ */
+import type { RelaisConfig } from '../config/index.js';
+import { defaultVoletAConfig } from '../cisis/index.js';
+import { openStore, type Store } from '../store/index.js';
+import type { MllpServer } from '../hl7/index.js';
+import { IntakeService } from './intake-service.js';
+import { createIntakeListener } from './intake-listener.js';
+import { createControlIdGenerator } from './control-ids.js';
+import type { Logger } from './logger.js';
+
+export interface RunningRelais {
+  readonly store: Store;
+  readonly intake: IntakeService;
+  readonly listeners: readonly { name: string; host: string; port: number }[];
+  close(options?: { timeoutMs?: number }): Promise<void>;
+}
+
+export async function startRelais(config: RelaisConfig, log: Logger): Promise<RunningRelais> {
+  const store = await openStore({
+    ...(config.store.databaseUrl ? { databaseUrl: config.store.databaseUrl, schema: config.store.schema } : { dataDir: config.store.dataDir }),
+    poolSize: config.store.poolSize,
+    log: log.child({ component: 'store' }),
+  });
+  const nextControlId = createControlIdGenerator();
+  const intake = new IntakeService({
+    store,
+    validation: {
+      ...defaultVoletAConfig,
+      mssMatrixProfile: config.intake.mssMatrixProfile,
+      qualifiedIdentityCodes: config.intake.qualifiedIdentityCodes,
+      maxDocumentBytes: config.intake.maxDocumentBytes,
+      cdaCheck: config.intake.cdaCheck,
+    },
+    historicalAfterDays: config.intake.historicalAfterDays,
+    finessGeographique: config.establishment.finessGeographique,
+    log: log.child({ component: 'intake' }),
+    nextControlId,
+  });
+  const servers: MllpServer[] = [];
+  const listeners: { name: string; host: string; port: number }[] = [];
+  try {
+    for (const l of config.mllp.listeners) {
+      const server = createIntakeListener({ config: l, intake, log, nextControlId });
+      const address = await server.listen();
+      servers.push(server);
+      listeners.push({ name: l.name, host: address.host, port: address.port });
+      log.info({ listener: l.name, host: address.host, port: address.port, tls: l.tls.enabled }, 'MLLP listener ready');
+    }
+  } catch (e) {
+    await Promise.allSettled(servers.map((s) => s.close({ timeoutMs: 1000 })));
+    await store.close();
+    throw e;
+  }
+
+  let closing: Promise<void> | undefined;
+  return {
+    store, intake, listeners,
+    close(options = {}) {
+      closing ??= (async () => {
+        await Promise.allSettled(servers.map((s) => s.close({ timeoutMs: options.timeoutMs ?? 5000 })));
+        await store.close();
+        log.info({}, 'stopped');
+      })();
+      return closing;
+    },
+  };
+}
