@@ -1,0 +1,65 @@
+import { resolve } from 'node:path';
+import { loadConfig, type RelaisConfig } from '../config/index.js';
+import { startRelais, type Logger, type RunningRelais } from '../engine/index.js';
+import { startAdminApi, type AdminApi } from '../console/index.js';
+import { createLogger } from './logger.js';
+import { takeLock } from './data-lock.js';
+import { version } from './version.js';
+
+export interface StartOptions { config?: string; data?: string; mllpPort?: number; mllpHost?: string }
+
+export function configFromOptions(o: { config?: string; data?: string; mllpPort?: number; mllpHost?: string }): RelaisConfig {
+  return loadConfig({
+    ...(o.config ? { file: o.config } : {}),
+    env: process.env,
+    overrides: {
+      'store.dataDir': o.data,
+      'mllp.listeners.0.port': o.mllpPort,
+      'mllp.listeners.0.host': o.mllpHost,
+    },
+  });
+}
+
+export interface StartedNode { relais: RunningRelais; admin: AdminApi | undefined; stop(): Promise<void> }
+
+/** Starts a node and, on the embedded store, the data-directory lock and the local admin endpoint. */
+export async function startNode(config: RelaisConfig, log: Logger): Promise<StartedNode> {
+  const relais = await startRelais(config, log);
+  let admin: AdminApi | undefined;
+  let unlock = () => {};
+  if (!config.store.databaseUrl) {
+    try {
+      admin = await startAdminApi(relais.store);
+      unlock = takeLock(resolve(config.store.dataDir), { pid: process.pid, adminPort: admin.port, token: admin.token });
+    } catch (e) {
+      await admin?.close();
+      await relais.close();
+      throw e;
+    }
+  }
+  let stopping: Promise<void> | undefined;
+  return {
+    relais, admin,
+    stop: () => (stopping ??= (async () => {
+      await relais.close();
+      await admin?.close();
+      unlock();
+    })()),
+  };
+}
+
+export async function runStart(o: StartOptions): Promise<number> {
+  const config = configFromOptions(o);
+  const log = createLogger(config.log.level);
+  log.info({ version, store: config.store.databaseUrl ? 'postgresql' : `pglite:${config.store.dataDir}` }, 'starting Relais');
+  const node = await startNode(config, log);
+  await new Promise<void>((done) => {
+    const stop = (signal: string) => {
+      log.info({ signal }, 'stopping');
+      node.stop().then(done, (e: Error) => { log.error({ err: e.message }, 'error while stopping'); done(); });
+    };
+    process.once('SIGTERM', () => stop('SIGTERM'));
+    process.once('SIGINT', () => stop('SIGINT'));
+  });
+  return 0;
+}

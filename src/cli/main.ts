@@ -1,0 +1,83 @@
+/**
+ * The `relais` command. Thin: parses arguments, reads the configuration, calls the engine.
+ * Exit codes are part of the contract (README): validate → 0 only for AA; send → 0 AA, 1 AE/AR, 2 no ACK.
+ */
+import { Command, Option } from 'commander';
+import { runStart } from './command-start.js';
+import { runDemo } from './command-demo.js';
+import { runValidate } from './command-validate.js';
+import { runSend } from './command-send.js';
+import { runListing } from './command-listings.js';
+import { version } from './version.js';
+
+export async function main(argv: readonly string[]): Promise<number> {
+  let exitCode = 0;
+  const program = new Command()
+    .name('relais')
+    .description('Relais — Plateforme d\'Intermédiation (PFI) : DPI ⇄ DMP / MSSanté')
+    .version(version)
+    .showHelpAfterError()
+    .exitOverride();
+
+  const configOption = () => new Option('-c, --config <file>', 'YAML configuration file').env('RELAIS_CONFIG');
+  const dataOption = () => new Option('--data <dir>', 'embedded store directory (ignored when DATABASE_URL is set)');
+
+  program.command('start')
+    .description('run Relais: MLLP intake from the DPI, until SIGTERM')
+    .addOption(configOption())
+    .addOption(dataOption())
+    .option('--mllp-port <n>', 'MLLP port of the first listener', parsePort)
+    .option('--mllp-host <ip>', 'address of the first listener')
+    .action(async (o) => { exitCode = await runStart(o); });
+
+  program.command('demo')
+    .description('run Relais on an embedded store and feed it a day of synthetic documents from a simulated DPI')
+    .addOption(dataOption().default('./data'))
+    .option('--mllp-port <n>', 'MLLP port (default: 2575, or a free port if taken)', parsePort)
+    .option('--exit', 'stop after the demonstration instead of staying up')
+    .action(async (o) => { exitCode = await runDemo(o); });
+
+  program.command('validate <file>')
+    .description('print the ACK Relais would answer to an HL7 v2 message (exit 0 only for AA)')
+    .addOption(configOption())
+    .addOption(new Option('--profile <profile>', 'MSS matrix profile').choices(['2.1.2', '2.1.3', 'lenient']))
+    .option('--json', 'print { ack, errors } as JSON')
+    .action(async (file, o) => { exitCode = await runValidate(file, o); });
+
+  program.command('send <file>')
+    .description('send an HL7 v2 message over MLLP like a DPI and print the ACK (exit 0 AA, 1 AE/AR, 2 no ACK)')
+    .requiredOption('--to <host:port>', 'Relais MLLP address')
+    .option('--tls', 'use TLS')
+    .option('--ca <file>', 'trust anchors (PEM) for the server certificate')
+    .option('--cert <file>', 'client certificate (PEM)')
+    .option('--key <file>', 'client private key (PEM)')
+    .option('--servername <name>', 'TLS server name to check')
+    .option('--timeout <ms>', 'ACK timeout in milliseconds', (v) => Number(v), 30_000)
+    .action(async (file, o) => { exitCode = await runSend(file, o); });
+
+  for (const what of ['documents', 'deliveries'] as const) {
+    const cmd = program.command(what)
+      .description(what === 'documents' ? 'list stored documents' : 'list deliveries (one per document and destination)')
+      .addOption(configOption())
+      .addOption(dataOption())
+      .option('--json', 'print JSON')
+      .option('--limit <n>', 'at most n rows', (v) => Number(v), 1000);
+    if (what === 'deliveries') cmd.addOption(new Option('--state <state>', 'only this state').choices(['held', 'pending', 'in_flight', 'done', 'retry_wait', 'dead', 'cancelled']));
+    cmd.action(async (o) => { exitCode = await runListing(what, o); });
+  }
+
+  try {
+    await program.parseAsync(argv as string[]);
+  } catch (e) {
+    const code = (e as { exitCode?: number }).exitCode;
+    if (typeof code === 'number') return code; // commander already printed help or the usage error
+    throw e;
+  }
+  return exitCode;
+}
+
+function parsePort(v: string): number {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new Error(`invalid port: ${v}`);
+  return n;
+}
