@@ -1,0 +1,29 @@
+/**
+ * Benchmark input: MDM^T02 messages shaped like the ANS example message_MDM_CR_Radio_INIT_N1_Base64.er7
+ * (about 330 KB: a CDA N1 carrying a ~240 KB PDF), each made unique (MSH-10 and CDA id).
+ * Generated, so the benchmark needs nothing outside the repository.
+ */
+import { syntheticCda } from '../src/cda/index.js';
+import { buildVoletAMessage, demoAuthor, demoOrganization, demoPatients } from '../src/sandbox/index.js';
+
+export function benchMessages(count: number, runId: string): Buffer[] {
+  const patient = demoPatients[0]!;
+  const out: Buffer[] = [];
+  // One CDA template; only its id changes, so building many stays cheap.
+  const template = syntheticCda({
+    typeCode: '18748-4', patient, documentId: { root: '1.2.250.1.999.7.0' }, level: 'N1', pdfBytes: 175_000,
+    effectiveTime: new Date('2026-11-20T10:00:00Z'), author: demoAuthor, organization: demoOrganization,
+  });
+  for (let i = 0; i < count; i++) {
+    const root = `1.2.250.1.999.7.${runId}.${i}`;
+    const cdaXml = template.split('1.2.250.1.999.7.0').join(root);
+    out.push(Buffer.from(buildVoletAMessage({
+      structure: 'MDM', action: 'publish', controlId: `B${runId}${i}`.slice(0, 20), timestamp: new Date(),
+      cdaXml, documentId: { root }, typeCode: { code: '18748-4', label: 'CR d\'imagerie médicale' }, patient,
+      sender: { ...demoAuthor, finess: demoOrganization.finess, orgName: demoOrganization.name },
+      recipients: [{ address: 'dr.lemaire@demo-ville.mssante.fr', rpps: '10100000042', family: 'LEMAIRE', given: 'ANNE' }],
+      flags: { DESTDMP: true, DESTMSSANTEPS: true }, mailBodyPs: 'Veuillez trouver ci-joint le compte rendu.',
+    }), 'utf8'));
+  }
+  return out;
+}
