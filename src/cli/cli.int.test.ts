@@ -65,6 +65,31 @@ describe('relais CLI', () => {
     assert.ok(out.errors.some((e) => e.location.startsWith('PID^1^3')), JSON.stringify(out.errors));
   });
 
+  it('validate gives every current volet A example the verdict of the vectors manifest', async () => {
+    // vectors/MANIFEST.md §2.2–2.3: OK/OK* messages carrying a real CDA → AA; NEG ones and placeholders → AE.
+    const older = join(shared, 'vectors/ans-hl7v2-exemples/Volets/TRANS_DOC_CDA_HL7V2/V2.1/ORU');
+    const cases: [string, 'AA' | 'AE'][] = [
+      [mdmInit, 'AA'],
+      [join(voletA, 'MDM/Transmission initiale MDM/message_MDM_CR_Radio_INIT_N1.er7'), 'AE'],
+      [join(voletA, 'MDM/Remplacement MDM/message_MDM_CR_Radio_RPLC_N1.er7'), 'AA'],
+      [join(voletA, 'MDM/Suppression MDM/message_MDM_CR_Radio_DEL_N1.er7'), 'AA'],
+      [join(voletA, 'ORU/Transmission initiale ORU/message_ORU_CR_Bio_INIT_N3_SEGUR.hl7'), 'AA'],
+      [join(voletA, 'ORU/Remplacement ORU/message_ORU_CR_Bio_RPLC_N3_SEGUR.hl7'), 'AA'],
+      [oruDelNeg, 'AE'],
+      [join(older, 'Transmission initiale ORU/message_ORU_CR_Bio_INIT_N1_N3.hl7'), 'AE'],
+      [join(older, 'Remplacement ORU/message_ORU_CR_Bio_RPLC_N1_N3.er7'), 'AE'],
+      [join(older, 'Remplacement ORU/message_ORU_CR_Bio_RPLC_N1_Base64_N3_Base64.er7'), 'AE'],
+      [join(older, 'Suppression ORU/message_ORU_CR_Bio_DEL_N1_N3.er7'), 'AE'],
+      [join(older, 'Suppression ORU/message_ORU_CR_Bio_DEL_N1_Base64_N3_Base64.er7'), 'AE'],
+    ];
+    const verdicts = await Promise.all(cases.map(async ([file]) => (JSON.parse((await relais(['validate', file, '--json'])).stdout) as { ack: string }).ack));
+    assert.deepEqual(verdicts, cases.map(([, expected]) => expected));
+    // Under the literal 2.1.2 matrix, the MDM examples fall outside it: AE 207.
+    const strict = JSON.parse((await relais(['validate', mdmInit, '--json', '--profile', '2.1.2'])).stdout) as { ack: string; errors: { code: string }[] };
+    assert.equal(strict.ack, 'AE');
+    assert.ok(strict.errors.some((e) => e.code === '207/MSS_MATRIX'), JSON.stringify(strict.errors));
+  });
+
   it('validate prints the ACK itself without --json, one segment per line', async () => {
     const r = await relais(['validate', mdmInit]);
     assert.equal(r.code, 0);

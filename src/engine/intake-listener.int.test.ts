@@ -48,6 +48,41 @@ forEachDriver('intake listener', (ctx) => {
       await server.close();
     }
   });
+
+  it('answers each hostile input with the right ERR and keeps serving, on the same and on another connection', async () => {
+    const config = loadConfig({ env: {}, overrides: { 'mllp.listeners.0.port': 0 } }).mllp.listeners[0]!;
+    const intake = new IntakeService({ store: ctx.store, validation: defaultVoletAConfig, historicalAfterDays: 90, finessGeographique: '750000010', log: silentLogger });
+    const server = createIntakeListener({ config, intake, log: silentLogger, nextControlId: createControlIdGenerator() });
+    const { port } = await server.listen();
+    const client = new MllpClient({ host: '127.0.0.1', port, ackTimeoutMs: 10_000 });
+    const other = new MllpClient({ host: '127.0.0.1', port, ackTimeoutMs: 10_000 });
+    const good = message('H-OK');
+    const bomb = '<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">]><ClinicalDocument xmlns="urn:hl7-org:v3">&lol2;</ClinicalDocument>';
+    const withPayload = (id: string, payload: string) => good.replace('H-OK', id).replace(/\^TEXT\^XML\^Base64\^[A-Za-z0-9+/=]+/, `^TEXT^XML^Base64^${Buffer.from(payload).toString('base64')}`);
+    try {
+      const err = (reply: Buffer) => parseEr7(reply).all('ERR').map((e) => `${e.get(3, 1)}@${e.get(2, 1)}^${e.get(2, 2)}^${e.get(2, 3)}`);
+      // Entity expansion: refused, never expanded.
+      assert.ok(err(await client.send(withPayload('H-BOMB', bomb))).includes('102@OBX^1^5'));
+      // Not XML at all in the OBX.
+      assert.ok(err(await client.send(withPayload('H-TXT', 'Document medical au format CDA'))).includes('102@OBX^1^5'));
+      // Invalid base64.
+      assert.ok(err(await client.send(good.replace('H-OK', 'H-B64').replace('^TEXT^XML^Base64^', '^TEXT^XML^Base64^%%%'))).includes('102@OBX^1^5'));
+      // ISO-8859-15 bytes declared as UTF-8.
+      const latin = Buffer.from(good.replace('H-OK', 'H-LAT').replace('Compte rendu opératoire', 'Compte rendu op\u00e9ratoire'), 'latin1');
+      assert.ok(err(await client.send(latin)).includes('102@MSH^1^18'));
+      // Not HL7 at all, then a wrong version.
+      assert.equal(msa(await client.send('GET / HTTP/1.1\r\n\r\n'))[0], 'AE');
+      assert.ok(err(await client.send(good.replace('H-OK', 'H-VER').replace('|2.5|', '|2.3|'))).some((e) => e.startsWith('203@MSH^1^12')));
+      // Meanwhile another connection is served, and the first one still is.
+      assert.deepEqual(msa(await other.send(good)), ['AA', 'H-OK']);
+      assert.deepEqual(msa(await client.send(message('H-OK2'))), ['AA', 'H-OK2']);
+      assert.equal((await listDocuments(ctx.store.db, {})).length, 2);
+    } finally {
+      await client.close();
+      await other.close();
+      await server.close();
+    }
+  });
 });
 
 describe('intake listener over TLS with a required client certificate', { skip: hasOpenssl() ? false : 'openssl CLI not available' }, () => {
