@@ -25,6 +25,12 @@ export const errorCatalogue = {
   RLS_CDA_MISSING_ELEMENT: { kind: 'input', text: 'a required CDA header element is missing' },
   RLS_CDA_BAD_ENCODING: { kind: 'input', text: 'the XML declaration names an unsupported encoding, or the bytes do not match it' },
   RLS_CDA_BAD_BODY: { kind: 'input', text: 'the CDA body cannot be decoded (unknown representation or invalid base64)' },
+  // XDS metadata (DMP / XDM)
+  RLS_XDS_UNIQUE_ID: { kind: 'input', text: 'the document id is not a bare OID (the DMP refuses root^extension and non-OID uniqueIds)' },
+  RLS_XDS_PATIENT_ID: { kind: 'input', text: 'the patient INS or its OID cannot make an XDS patientId, or does not match the CDA recordTarget' },
+  RLS_XDS_CODE: { kind: 'input', text: 'a CDA code cannot be mapped to the DMP value sets (typeCode, classCode or formatCode)' },
+  RLS_XDS_MISSING_METADATA: { kind: 'input', text: 'a metadata required by XDS cannot be derived from the CDA (missing or invalid)' },
+  RLS_XDS_REPLACEMENT: { kind: 'input', text: 'the replaced document does not match the CDA relatedDocument of type RPLC' },
   // Configuration
   RLS_CONFIG_INVALID: { kind: 'config', text: 'a configuration value is invalid' },
   RLS_CONFIG_FILE: { kind: 'config', text: 'the configuration file cannot be read or parsed' },
@@ -32,6 +38,14 @@ export const errorCatalogue = {
   RLS_STORE_UNAVAILABLE: { kind: 'peer_transient', text: 'the store is unavailable' },
   RLS_STORE_CONFLICT: { kind: 'peer_transient', text: 'a concurrent write conflicted; retry' },
   RLS_STORE_DUPLICATE: { kind: 'input', text: 'a row with the same unique key already exists' },
+  // PKI: keys, certificates, trust stores, TLS profile
+  RLS_PKI_UNREADABLE: { kind: 'config', text: 'a key, certificate or PKCS#12 file cannot be read, decrypted or parsed' },
+  RLS_PKI_KEY_MISMATCH: { kind: 'config', text: 'the private key does not match the certificate' },
+  RLS_PKI_EXPIRED: { kind: 'config', text: 'our certificate is expired or not yet valid' },
+  RLS_PKI_WEAK_KEY: { kind: 'config', text: 'a key is too small (RSA below 2048 bits, EC below 256 bits)' },
+  RLS_PKI_UNTRUSTED: { kind: 'peer_transient', text: 'the peer certificate chain is not trusted (issuer, dates, key usage)' },
+  RLS_PKI_TLS_PROFILE: { kind: 'peer_transient', text: 'the negotiated TLS session is outside the ANSSI/MSSanté profile' },
+  RLS_PKI_OUTPUT_EXISTS: { kind: 'config', text: 'the output directory is not empty (use --force to overwrite)' },
   // Internal
   RLS_BUG: { kind: 'bug', text: 'an unexpected internal error' },
 } as const satisfies Record<string, { kind: ErrorKind; text: string }>;
