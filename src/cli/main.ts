@@ -8,6 +8,7 @@ import { runDemo } from './command-demo.js';
 import { runValidate } from './command-validate.js';
 import { runSend } from './command-send.js';
 import { runListing } from './command-listings.js';
+import { runPkiTestInit } from './command-pki.js';
 import { version } from './version.js';
 
 export async function main(argv: readonly string[]): Promise<number> {
@@ -65,6 +66,14 @@ export async function main(argv: readonly string[]): Promise<number> {
     if (what === 'deliveries') cmd.addOption(new Option('--state <state>', 'only this state').choices(['held', 'pending', 'in_flight', 'done', 'retry_wait', 'dead', 'cancelled']));
     cmd.action(async (o) => { exitCode = await runListing(what, o); });
   }
+
+  program.command('pki')
+    .description('certificates')
+    .command('test-init <dir>')
+    .description('write a test PKI shaped like IGC Santé (root, Organisations CA, AUTH_CLI, SIGN, server) — never for production')
+    .option('--force', 'write into a non-empty directory')
+    .option('--server-name <name...>', 'extra DNS names for the server certificate')
+    .action(async (dir, o) => { exitCode = await runPkiTestInit(dir, { force: o.force, serverNames: o.serverName }); });
 
   try {
     await program.parseAsync(argv as string[]);
