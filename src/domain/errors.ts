@@ -31,6 +31,15 @@ export const errorCatalogue = {
   RLS_XDS_CODE: { kind: 'input', text: 'a CDA code cannot be mapped to the DMP value sets (typeCode, classCode or formatCode)' },
   RLS_XDS_MISSING_METADATA: { kind: 'input', text: 'a metadata required by XDS cannot be derived from the CDA (missing or invalid)' },
   RLS_XDS_REPLACEMENT: { kind: 'input', text: 'the replaced document does not match the CDA relatedDocument of type RPLC' },
+  // DMP (TD2.1 / TD3.1b / TD3.3c over SOAP 1.2, MTOM, mutual TLS)
+  RLS_DMP_UNAVAILABLE: { kind: 'peer_transient', text: 'the DMP cannot be reached or says it is busy or in maintenance (network error, HTTP 5xx, Receiver fault, *Busy)' },
+  RLS_DMP_TIMEOUT: { kind: 'peer_transient', text: 'the DMP did not answer within the time limit' },
+  RLS_DMP_TLS: { kind: 'peer_transient', text: 'the mutual TLS handshake with the DMP failed (certificate, trust or protocol)' },
+  RLS_DMP_REFUSED: { kind: 'peer_permanent', text: 'the DMP refused the request (RegistryError Failure, Sender fault or HTTP 4xx)' },
+  RLS_DMP_BAD_RESPONSE: { kind: 'peer_transient', text: 'the DMP answer cannot be understood; whether the request was applied is unknown' },
+  RLS_DMP_MALFORMED: { kind: 'input', text: 'a SOAP, MTOM or VIHF message is malformed (not XML, DTD, bad multipart, missing element)' },
+  RLS_DMP_VIHF_INVALID: { kind: 'input', text: 'the VIHF assertion signature does not verify or does not cover the assertion it names' },
+  RLS_DMP_ABORTED: { kind: 'peer_transient', text: 'the DMP request was aborted by Relais (shutdown); it may have been applied' },
   // Configuration
   RLS_CONFIG_INVALID: { kind: 'config', text: 'a configuration value is invalid' },
   RLS_CONFIG_FILE: { kind: 'config', text: 'the configuration file cannot be read or parsed' },
