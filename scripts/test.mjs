@@ -36,6 +36,8 @@ try {
   const r = await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
   if (r.rowCount === 0) await admin.query(`CREATE DATABASE "${name.replace(/"/g, '')}"`);
   await admin.end();
+  // Test processes use one database each (<name>_p<pid>, see src/store/testing.ts); drop those a killed run left.
+  await dropProcessDatabases(url);
   env.TEST_DATABASE_URL = url;
   console.log(`store tests: PGlite and PostgreSQL (${url})`);
 } catch (e) {
@@ -49,4 +51,20 @@ try {
 
 const args = ['--import', 'tsx', '--test', '--test-concurrency=2', '--test-reporter=spec', ...files];
 const run = spawnSync(process.execPath, args, { stdio: 'inherit', env });
+if (env.TEST_DATABASE_URL) await dropProcessDatabases(env.TEST_DATABASE_URL);
 process.exit(run.status ?? 1);
+
+/** Drops the per-process test databases (<name>_p<pid>) of this run, or of a run that was killed. */
+async function dropProcessDatabases(url) {
+  const u = new URL(url);
+  const name = u.pathname.slice(1);
+  u.pathname = '/postgres';
+  const admin = new pg.Client({ connectionString: u.toString() });
+  try {
+    await admin.connect();
+    const stale = await admin.query('SELECT datname FROM pg_database WHERE datname LIKE $1', [`${name}\\_p%`]);
+    for (const row of stale.rows) await admin.query(`DROP DATABASE IF EXISTS "${row.datname.replace(/"/g, '')}" WITH (FORCE)`);
+  } finally {
+    await admin.end();
+  }
+}

@@ -22,3 +22,10 @@ export type { NewDelivery, DeliveryRow } from './deliveries.js';
 export { DEFAULT_LIST_LIMIT, MAX_LIST_LIMIT } from './list-helpers.js';
 export { recordAcceptedIntake } from './intake-record.js';
 export type { IntakeRecord, IntakeRecordResult } from './intake-record.js';
+export {
+  claimDue, markDone, markRetry, markDead, reclaimExpiredLeases, expediteRetries,
+  holdDeliveries, releaseDeliveries, replayDeliveries, cancelDeliveries,
+} from './delivery-queue.js';
+export type { ClaimedDelivery, ClaimOptions, Lease, DeliverySelector } from './delivery-queue.js';
+export { recordAttempt, listAttempts } from './attempts.js';
+export type { NewAttempt, AttemptRow, AttemptOutcome } from './attempts.js';

@@ -4,6 +4,7 @@ import { RelaisError, isRelaisError } from '../domain/index.js';
 import type { Logger } from './logger.js';
 import * as intake from './migrations/2026-11-26-intake.js';
 import * as toastLz4 from './migrations/2026-11-26-toast-lz4.js';
+import * as deliveryQueue from './migrations/2026-11-27-delivery-queue.js';
 
 /**
  * Every migration, listed statically so that the compiled dist/ needs no directory scan. Names start
@@ -12,6 +13,7 @@ import * as toastLz4 from './migrations/2026-11-26-toast-lz4.js';
 export const migrations: Readonly<Record<string, Migration>> = Object.freeze({
   '2026-11-26-intake': intake,
   '2026-11-26-toast-lz4': toastLz4,
+  '2026-11-27-delivery-queue': deliveryQueue,
 });
 
 class StaticMigrationProvider implements MigrationProvider {

@@ -89,6 +89,10 @@ export interface DeliveryTable {
   attempt_count: Generated<number>;
   created_at: Generated<Date>;
   updated_at: Generated<Date>;
+  /** While in_flight: the claim holds until then; past it, the delivery goes back to pending. */
+  lease_until: Date | null;
+  /** The worker holding the lease. */
+  claimed_by: string | null;
 }
 
 export interface AttemptTable {

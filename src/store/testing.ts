@@ -33,10 +33,18 @@ export interface DriverContext {
   open(o?: { log?: Logger; poolSize?: number }): Promise<Store>;
 }
 
-/** The PostgreSQL server the tests may use, from TEST_DATABASE_URL. */
+/**
+ * The PostgreSQL database this test process uses: TEST_DATABASE_URL's database name with the process id
+ * appended (created on first use; `npm test` drops them when the run ends). One database per process,
+ * because kysely's migrator introspects every schema of its database and would trip over schemas that
+ * another test process is dropping at the same moment.
+ */
 export function testDatabaseUrl(): string | undefined {
   const url = process.env.TEST_DATABASE_URL;
-  return url !== undefined && url !== '' ? url : undefined;
+  if (url === undefined || url === '') return undefined;
+  const u = new URL(url);
+  u.pathname = `/${decodeURIComponent(u.pathname.slice(1))}_p${process.pid}`;
+  return u.toString();
 }
 
 /** The drivers a test run covers: PGlite always, PostgreSQL when TEST_DATABASE_URL is set. */
@@ -52,7 +60,7 @@ export function testSchemaName(suite: string, test: string): string {
 
 let databaseReady: Promise<void> | undefined;
 
-/** Creates the database named in the URL when it does not exist (CI: relais_test). */
+/** Creates the database named in the URL when it does not exist (scripts/test.mjs drops the per-process ones after the run). */
 export function ensureTestDatabase(url: string): Promise<void> {
   databaseReady ??= (async () => {
     const probe = new pg.Client({ connectionString: url });
