@@ -9,6 +9,7 @@ import { runValidate } from './command-validate.js';
 import { runSend } from './command-send.js';
 import { runListing } from './command-listings.js';
 import { runPkiTestInit } from './command-pki.js';
+import { runCancel, runHold, runRelease, runReplay, type OrderOptions } from './command-orders.js';
 import { version } from './version.js';
 
 export async function main(argv: readonly string[]): Promise<number> {
@@ -65,6 +66,24 @@ export async function main(argv: readonly string[]): Promise<number> {
       .option('--limit <n>', 'at most n rows', (v) => Number(v), 1000);
     if (what === 'deliveries') cmd.addOption(new Option('--state <state>', 'only this state').choices(['held', 'pending', 'in_flight', 'done', 'retry_wait', 'dead', 'cancelled']));
     cmd.action(async (o) => { exitCode = await runListing(what, o); });
+  }
+
+  const orders: [string, string, (o: OrderOptions) => Promise<number>][] = [
+    ['hold', 'hold send orders (pending or waiting for a retry) until released', runHold],
+    ['release', 'release held send orders', runRelease],
+    ['replay', 'send dead orders again', runReplay],
+    ['cancel', 'cancel send orders that are not being sent', runCancel],
+  ];
+  for (const [name, description, run] of orders) {
+    program.command(`${name} [ids...]`)
+      .description(description)
+      .addOption(configOption())
+      .addOption(dataOption())
+      .addOption(new Option('--state <state>', 'every order in this state').choices(['held', 'pending', 'in_flight', 'done', 'retry_wait', 'dead', 'cancelled']))
+      .addOption(new Option('--kind <kind>', 'only this destination').choices(['dmp', 'mss_ps', 'mss_patient', 'dpi']))
+      .option('--reason <text>', 'why (kept on the orders)')
+      .option('--json', 'print JSON')
+      .action(async (ids: string[], o) => { exitCode = await run({ ...o, ...(ids.length ? { ids } : {}) }); });
   }
 
   program.command('pki')
