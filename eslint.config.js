@@ -19,7 +19,7 @@ const allowed = {
   xdm: ['xds', 'cda', 'domain'],
   dmp: ['xds', 'pki', 'cda', 'domain'],
   mss: ['xdm', 'xds', 'cda', 'pki', 'domain'],
-  cisis: ['hl7', 'cda', 'domain'],
+  cisis: ['hl7', 'cda', 'xds', 'domain'],
   store: ['domain'],
   security: ['store', 'domain'],
   stats: ['store', 'domain'],

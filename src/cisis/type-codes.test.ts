@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { cisisTypeCodeLabel, isCisisTypeCode, isDmpTypeCode, typeCodeSystemName } from './type-codes.js';
 import { jdvJ07XdsTypeCodeCisis } from './value-sets/jdv-j07-xds-type-code-cisis.js';
-import { jdvJ66TypeCodeDmp } from './value-sets/jdv-j66-type-code-dmp.js';
+import { typeCodesDmp } from '../xds/index.js';
 
 describe('type code value sets (JDV_J07, JDV_J66)', () => {
   it('knows the Ségur document types in both value sets', () => {
@@ -17,9 +17,9 @@ describe('type code value sets (JDV_J07, JDV_J66)', () => {
   });
 
   it('keeps JDV_J66 inside JDV_J07 with the same labels', () => {
-    for (const [code, label] of jdvJ66TypeCodeDmp) assert.equal(cisisTypeCodeLabel(code), label, code);
+    for (const c of typeCodesDmp.concepts) assert.equal(cisisTypeCodeLabel(c.code), c.display, c.code);
     assert.equal(jdvJ07XdsTypeCodeCisis.length, 114);
-    assert.equal(jdvJ66TypeCodeDmp.length, 108);
+    assert.equal(typeCodesDmp.concepts.length, 108);
   });
 
   it('tells which J07 codes the DMP refuses', () => {

@@ -1,8 +1,9 @@
 import { jdvJ07XdsTypeCodeCisis } from './value-sets/jdv-j07-xds-type-code-cisis.js';
-import { jdvJ66TypeCodeDmp } from './value-sets/jdv-j66-type-code-dmp.js';
+// JDV_J66 is carried once, with the XDS metadata it also drives (classCode mapping).
+import { typeCodesDmp } from '../xds/index.js';
 
 const cisis: ReadonlyMap<string, string> = new Map(jdvJ07XdsTypeCodeCisis);
-const dmp: ReadonlySet<string> = new Set(jdvJ66TypeCodeDmp.map(([code]) => code));
+const dmp: ReadonlySet<string> = new Set(typeCodesDmp.concepts.map((c) => c.code));
 const loinc = /^\d{1,7}-\d$/;
 
 /** JDV_J66-TypeCode-DMP: the types the DMP accepts (volet A §2.4.5). */

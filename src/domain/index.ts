@@ -8,3 +8,5 @@ export { deliveryStates, canTransition, isFinal } from './delivery-state.js';
 export type { DeliveryState } from './delivery-state.js';
 export { planDeliveries } from './delivery-plan.js';
 export type { PlannedDelivery, PlannedRecipient } from './delivery-plan.js';
+export { silentLogger } from './logger.js';
+export type { Logger } from './logger.js';

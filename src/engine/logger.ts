@@ -1,13 +1,3 @@
-/** The logging surface the engine needs; pino satisfies it. Created once in cli/ and passed down. */
-export interface Logger {
-  debug(obj: object, msg?: string): void;
-  info(obj: object, msg?: string): void;
-  warn(obj: object, msg?: string): void;
-  error(obj: object, msg?: string): void;
-  child(bindings: Record<string, unknown>): Logger;
-}
-
-export const silentLogger: Logger = {
-  debug() {}, info() {}, warn() {}, error() {},
-  child() { return silentLogger; },
-};
+/** The shared logging surface (domain/logger.ts), re-exported for this layer's files. */
+export { silentLogger } from '../domain/index.js';
+export type { Logger } from '../domain/index.js';
