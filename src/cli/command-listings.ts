@@ -29,7 +29,7 @@ export async function runListing(what: 'documents' | 'deliveries', o: ListingOpt
   } else {
     printTable(rows, what === 'documents'
       ? ['documentId', 'action', 'typeCode', 'patientIns', 'controlId', 'createdAt']
-      : ['id', 'kind', 'recipient', 'state', 'documentId', 'createdAt']);
+      : ['id', 'kind', 'recipient', 'state', 'action', 'documentId', 'attemptCount', 'createdAt']);
   }
   return 0;
 }

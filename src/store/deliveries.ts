@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import { deliveryStates } from '../domain/index.js';
-import type { DeliveryState, DestinationKind } from '../domain/index.js';
+import type { DeliveryState, DestinationKind, DocumentAction } from '../domain/index.js';
 import { isRowId, listLimit } from './list-helpers.js';
 import type { Database } from './schema.js';
 
@@ -21,6 +21,9 @@ export interface NewDelivery {
 export interface DeliveryRow {
   id: string;
   documentRowId: string;
+  /** The CDA id of the document (ClinicalDocument/id), and what is done with it. */
+  documentId: string;
+  action: DocumentAction;
   kind: DestinationKind;
   recipient: string | null;
   recipientId: string | null;
@@ -59,20 +62,23 @@ export async function listDeliveries(
 ): Promise<DeliveryRow[]> {
   if (filter.documentRowId !== undefined && !isRowId(filter.documentRowId)) return [];
   let q = db
-    .selectFrom('delivery')
+    .selectFrom('delivery as v')
+    .innerJoin('document as d', 'd.id', 'v.document_row_id')
     .select([
-      'id', 'document_row_id', 'kind', 'recipient', 'recipient_id', 'state', 'reason', 'not_before',
-      'next_attempt_at', 'attempt_count', 'created_at', 'updated_at',
+      'v.id', 'v.document_row_id', 'd.document_id', 'd.action', 'v.kind', 'v.recipient', 'v.recipient_id', 'v.state',
+      'v.reason', 'v.not_before', 'v.next_attempt_at', 'v.attempt_count', 'v.created_at', 'v.updated_at',
     ])
-    .orderBy('id', 'desc')
+    .orderBy('v.id', 'desc')
     .limit(listLimit(filter.limit));
-  if (filter.state !== undefined) q = q.where('state', '=', filter.state);
-  if (filter.kind !== undefined) q = q.where('kind', '=', filter.kind);
-  if (filter.documentRowId !== undefined) q = q.where('document_row_id', '=', filter.documentRowId);
+  if (filter.state !== undefined) q = q.where('v.state', '=', filter.state);
+  if (filter.kind !== undefined) q = q.where('v.kind', '=', filter.kind);
+  if (filter.documentRowId !== undefined) q = q.where('v.document_row_id', '=', filter.documentRowId);
   const rows = await q.execute();
   return rows.map((r) => ({
     id: r.id,
     documentRowId: r.document_row_id,
+    documentId: r.document_id,
+    action: r.action,
     kind: r.kind,
     recipient: r.recipient,
     recipientId: r.recipient_id,
