@@ -54,7 +54,10 @@ const run = spawnSync(process.execPath, args, { stdio: 'inherit', env });
 if (env.TEST_DATABASE_URL) await dropProcessDatabases(env.TEST_DATABASE_URL);
 process.exit(run.status ?? 1);
 
-/** Drops the per-process test databases (<name>_p<pid>) of this run, or of a run that was killed. */
+/**
+ * Drops the per-process test databases (<name>_p<pid>) whose process is gone: this run's, or a killed run's.
+ * Databases of processes still alive (another test run on the same server) are left alone.
+ */
 async function dropProcessDatabases(url) {
   const u = new URL(url);
   const name = u.pathname.slice(1);
@@ -63,8 +66,21 @@ async function dropProcessDatabases(url) {
   try {
     await admin.connect();
     const stale = await admin.query('SELECT datname FROM pg_database WHERE datname LIKE $1', [`${name}\\_p%`]);
-    for (const row of stale.rows) await admin.query(`DROP DATABASE IF EXISTS "${row.datname.replace(/"/g, '')}" WITH (FORCE)`);
+    for (const row of stale.rows) {
+      const pid = Number(/_p(\d+)$/.exec(row.datname)?.[1]);
+      if (Number.isInteger(pid) && processAlive(pid)) continue;
+      await admin.query(`DROP DATABASE IF EXISTS "${row.datname.replace(/"/g, '')}" WITH (FORCE)`);
+    }
   } finally {
     await admin.end();
+  }
+}
+
+function processAlive(pid) {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return e.code === 'EPERM';
   }
 }
