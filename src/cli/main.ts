@@ -9,6 +9,7 @@ import { runValidate } from './command-validate.js';
 import { runSend } from './command-send.js';
 import { runListing } from './command-listings.js';
 import { runPkiTestInit } from './command-pki.js';
+import { runSandboxDmp, runSandboxDmpList } from './command-sandbox-dmp.js';
 import { runCancel, runHold, runRelease, runReplay, type OrderOptions } from './command-orders.js';
 import { version } from './version.js';
 
@@ -19,6 +20,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     .description('Relais — Plateforme d\'Intermédiation (PFI) : DPI ⇄ DMP / MSSanté')
     .version(version)
     .showHelpAfterError()
+    .enablePositionalOptions()
     .exitOverride();
 
   const configOption = () => new Option('-c, --config <file>', 'YAML configuration file').env('RELAIS_CONFIG');
@@ -85,6 +87,28 @@ export async function main(argv: readonly string[]): Promise<number> {
       .option('--json', 'print JSON')
       .action(async (ids: string[], o) => { exitCode = await run({ ...o, ...(ids.length ? { ids } : {}) }); });
   }
+
+  const sandboxDmp = program.command('sandbox')
+    .description('stand-ins for the national services (test and demonstration only)')
+    .enablePositionalOptions()
+    .command('dmp')
+    .enablePositionalOptions()
+    .description('serve a strict XDS.b DMP stand-in over HTTPS with mutual TLS (certificates from `relais pki test-init`)')
+    .option('--port <n>', 'HTTPS port', parsePort, 8443)
+    .option('--host <ip>', 'address to listen on', '127.0.0.1')
+    .option('--pki <dir>', 'directory written by `relais pki test-init` (required)')
+    .option('--data <dir>', 'where the sandbox keeps its entries and every request received (required)')
+    .option('--admin-port <n>', 'plain-HTTP fault-injection port on 127.0.0.1', parsePort)
+    // Options after `list` belong to `list` (see enablePositionalOptions below), so these two are checked here.
+    .action(async (o) => {
+      if (!o.pki || !o.data) throw new Error('relais sandbox dmp needs --pki <dir> and --data <dir>');
+      exitCode = await runSandboxDmp(o);
+    });
+  sandboxDmp.command('list')
+    .description('list what the sandbox DMP holds')
+    .requiredOption('--data <dir>', 'the sandbox data directory')
+    .option('--json', 'print JSON')
+    .action(async (o) => { exitCode = await runSandboxDmpList(o); });
 
   program.command('pki')
     .description('certificates')
