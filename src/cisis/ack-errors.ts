@@ -44,6 +44,9 @@ export const businessErrorLabels = {
   PATIENT_INVISIBLE: 'Document invisible pour le patient : envoi MSSanté au patient interdit',
   REPRESENTATIVE_INVISIBLE: 'Document invisible pour les représentants légaux : envoi MSSanté interdit',
   MSS_MATRIX: 'Combinaison de diffusion MSSanté non autorisée',
+  // Conditions of the intake itself rather than of the message's content (engine/):
+  FRAME_TOO_LARGE: 'Message trop volumineux pour être accepté',
+  STORE_UNAVAILABLE: 'Stockage indisponible : renvoyer le message plus tard',
 } as const;
 export type BusinessErrorCode = keyof typeof businessErrorLabels;
 

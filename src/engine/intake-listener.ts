@@ -4,6 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { MllpServer, buildAck, encodeEr7, sniffHeader, type MllpTlsOptions } from '../hl7/index.js';
 import type { MllpListenerConfig } from '../config/index.js';
+import { businessError } from '../cisis/index.js';
 import type { IntakeService } from './intake-service.js';
 import type { Logger } from './logger.js';
 
@@ -52,10 +53,7 @@ export function createIntakeListener(o: IntakeListenerOptions): MllpServer {
       const charset = header.charset ?? 'UTF-8';
       const text = buildAck(header, {
         code: 'AE', controlId: o.nextControlId(), timestamp: new Date(), charset,
-        errors: [{
-          code: '207', text: 'Application internal error', severity: 'E',
-          appError: { code: 'FRAME_TOO_LARGE', text: `Message de ${size} octets, limite ${o.config.maxFrameBytes}`, codeSystem: 'RELAIS' },
-        }],
+        errors: [businessError('FRAME_TOO_LARGE', undefined, `the message is ${size} bytes; the limit is ${o.config.maxFrameBytes}`)],
       });
       return encodeEr7(text, charset);
     },

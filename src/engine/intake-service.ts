@@ -1,13 +1,13 @@
 /**
  * Volet A intake: one MLLP frame in, one ACK out. The rule that matters most lives here:
- * AA is sent only after the raw message, its documents and their deliveries are committed in ONE
- * transaction (ARCHITECTURE.md "The store is the spine"; volet A §4: ACK after validating and persisting).
+ * AA is sent only after the raw message, its documents and their deliveries are committed together, by one
+ * SQL statement (ARCHITECTURE.md "The store is the spine"; volet A §4: ACK after validating and persisting).
  */
 import {
   buildAck, encodeEr7, parseEr7, sniffHeader,
   type AckError, type Hl7Charset, type Hl7Message, type HeaderInfo,
 } from '../hl7/index.js';
-import { errorsForUnparsable, validateVoletA, type VoletAConfig } from '../cisis/index.js';
+import { businessError, errorsForUnparsable, validateVoletA, type VoletAConfig } from '../cisis/index.js';
 import { formatInstanceId } from '../cda/index.js';
 import { planDeliveries, isRelaisError } from '../domain/index.js';
 import { findAcceptedInbound, insertMessage, recordAcceptedIntake, toStoreError, type Store } from '../store/index.js';
@@ -40,10 +40,7 @@ export interface IntakeResult {
 }
 
 /** ERR for a transient store failure: AR tells the DPI to send the same message again later (volet A §2.7). */
-const storeUnavailable: AckError = {
-  code: '207', text: 'Application internal error', severity: 'E',
-  appError: { code: 'STORE_UNAVAILABLE', text: 'Stockage indisponible, renvoyer le message plus tard', codeSystem: 'RELAIS' },
-};
+const storeUnavailable: AckError = businessError('STORE_UNAVAILABLE', undefined, 'the message could not be stored; nothing was kept');
 
 export class IntakeService {
   readonly #o: IntakeOptions;
