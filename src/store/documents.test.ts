@@ -1,12 +1,23 @@
 import { it } from 'node:test';
 import assert from 'node:assert/strict';
 import { isRelaisError } from '../domain/index.js';
-import { getDocumentContent, insertDocument, listDocuments } from './documents.js';
+import { getDocumentContent, getDocumentSource, insertDocument, listDocuments } from './documents.js';
 import { insertMessage } from './messages.js';
 import { metaFlags, sampleDocument, sampleMessage } from './test-fixtures.js';
 import { forEachDriver } from './testing.js';
 
 forEachDriver('documents', (ctx) => {
+  it('gives a sender the message, document id, parent and action of a document row', async () => {
+    const { id: messageId } = await insertMessage(ctx.store.db, sampleMessage({ controlId: 'MSG43' }));
+    const doc = sampleDocument(messageId, { action: 'replace', parentDocumentId: '1.2.250.1.999.9.1' });
+    const { id } = await insertDocument(ctx.store.db, doc);
+    assert.deepEqual(await getDocumentSource(ctx.store.db, id), {
+      messageId, documentId: doc.documentId, parentDocumentId: '1.2.250.1.999.9.1', action: 'replace',
+    });
+    assert.equal(await getDocumentSource(ctx.store.db, '999999'), undefined);
+    assert.equal(await getDocumentSource(ctx.store.db, 'not-an-id'), undefined);
+  });
+
   it('lists an inserted document with its message control id and every field, without the CDA', async () => {
     const { id: messageId } = await insertMessage(ctx.store.db, sampleMessage({ controlId: 'MSG42' }));
     const doc = sampleDocument(messageId, { flags: metaFlags({ MASQUE_PS: true, DESTDMP: true, ACK_LECTURE_MSS: true }) });

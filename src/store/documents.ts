@@ -145,3 +145,21 @@ export async function getDocumentContent(db: Kysely<Database>, id: string): Prom
   const row = await db.selectFrom('document').select('cda').where('id', '=', id).executeTakeFirst();
   return row?.cda;
 }
+
+/** What a sender needs to find a document again in the message that carried it. */
+export interface DocumentSource {
+  messageId: string;
+  documentId: string;
+  parentDocumentId: string | null;
+  action: DocumentAction;
+}
+
+export async function getDocumentSource(db: Kysely<Database>, id: string): Promise<DocumentSource | undefined> {
+  if (!isRowId(id)) return undefined;
+  const row = await db.selectFrom('document')
+    .select(['message_id', 'document_id', 'parent_document_id', 'action'])
+    .where('id', '=', id).executeTakeFirst();
+  return row && {
+    messageId: String(row.message_id), documentId: row.document_id, parentDocumentId: row.parent_document_id, action: row.action,
+  };
+}

@@ -15,8 +15,8 @@ export type {
 } from './schema.js';
 export { insertMessage, findAcceptedInbound, listMessages, getMessageRaw } from './messages.js';
 export type { NewMessage, MessageRow } from './messages.js';
-export { insertDocument, listDocuments, getDocumentContent } from './documents.js';
-export type { NewDocument, DocumentSummary } from './documents.js';
+export { insertDocument, listDocuments, getDocumentContent, getDocumentSource } from './documents.js';
+export type { NewDocument, DocumentSummary, DocumentSource } from './documents.js';
 export { insertDeliveries, listDeliveries, countByState } from './deliveries.js';
 export type { NewDelivery, DeliveryRow } from './deliveries.js';
 export { DEFAULT_LIST_LIMIT, MAX_LIST_LIMIT } from './list-helpers.js';
