@@ -63,6 +63,19 @@ describe('loadConfig', () => {
     assert.equal(c.mllp.listeners[0]!.port, 3000);
   });
 
+  it('takes RELAIS_DMP_URL and RELAIS_PKI_DIR as shortcuts for the DMP section', () => {
+    const c = loadConfig({ env: { RELAIS_DMP_URL: 'https://dmp.example/services', RELAIS_PKI_DIR: '/etc/relais/pki' } });
+    assert.equal(c.dmp.url, 'https://dmp.example/services');
+    assert.equal(c.dmp.pkiDir, '/etc/relais/pki');
+    assert.equal(c.dmp.sourceOid, '1.2.250.1.999.1.1');
+  });
+
+  it('leaves DMP publication off by default and refuses a plain-http DMP URL', () => {
+    assert.equal(loadConfig({ env: {} }).dmp.url, '');
+    const e = configError(() => loadConfig({ env: { RELAIS_DMP_URL: 'http://dmp.example/services' } }));
+    assert.match(e.message, /dmp\.url/);
+  });
+
   it('names the key, the bad value, its source and the fix for a bad enum value', () => {
     const e = configError(() => loadConfig({ env: { RELAIS_INTAKE__MSS_MATRIX_PROFILE: 'strict' } }));
     assert.equal(e.code, 'RLS_CONFIG_INVALID');

@@ -4,7 +4,7 @@
  *
  * Environment names: RELAIS_ + the key path in upper snake case, levels joined by `__`
  * (intake.mssMatrixProfile → RELAIS_INTAKE__MSS_MATRIX_PROFILE; mllp.listeners[0].port →
- * RELAIS_MLLP__LISTENERS__0__PORT). Shortcuts: DATABASE_URL, RELAIS_MLLP_PORT.
+ * RELAIS_MLLP__LISTENERS__0__PORT). Shortcuts: DATABASE_URL, RELAIS_MLLP_PORT, RELAIS_DMP_URL, RELAIS_PKI_DIR.
  */
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
@@ -71,7 +71,9 @@ function isSource(x: unknown): x is Source {
 
 
 function applyEnv(tree: Tree, env: Readonly<Record<string, string | undefined>>): void {
-  const shortcuts: Record<string, string> = { DATABASE_URL: 'store.databaseUrl', RELAIS_MLLP_PORT: 'mllp.listeners.0.port' };
+  const shortcuts: Record<string, string> = {
+    DATABASE_URL: 'store.databaseUrl', RELAIS_MLLP_PORT: 'mllp.listeners.0.port', RELAIS_DMP_URL: 'dmp.url', RELAIS_PKI_DIR: 'dmp.pkiDir',
+  };
   for (const [name, path] of Object.entries(shortcuts)) {
     const v = env[name];
     if (v !== undefined && v !== '') setPath(tree, path.split('.'), { value: v, from: `environment ${name}` });

@@ -75,6 +75,30 @@ export const configSchema: Schema = {
       historicalAfterDays: { type: 'int', default: 90, min: 1, max: 3650, fix: 'give a number of days' },
     },
   },
+  dmp: {
+    type: 'object',
+    fields: {
+      url: {
+        type: 'string', default: '', allowEmpty: true, pattern: /^(https:\/\/.+)?$/,
+        fix: 'give the https:// base URL of the DMP web services (…/si-dmp-server/v2/services), or leave empty: DMP orders then wait in the store',
+      },
+      pkiDir: {
+        type: 'string', default: './pki', fix: 'give the directory holding auth-cli.pem/.key, sign.pem/.key and root-ca.pem (as written by relais pki test-init)',
+      },
+      secteurActivite: {
+        type: 'string', default: 'SA01^1.2.250.1.71.4.2.4', pattern: /^SA\d{2}\^1\.2\.250\.1\.71\.4\.2\.4$/,
+        fix: 'give a VIHF Secteur_Activite code of TRE_R02, e.g. SA01^1.2.250.1.71.4.2.4',
+      },
+      vihfVersion: { type: 'enum', values: ['3.0', '4.0'], default: '3.0', fix: 'choose 3.0 or 4.0 (VIHF_Version)' },
+      lpsName: { type: 'string', default: 'RELAIS', fix: 'give the software name declared to the DMP (LPS_Nom)' },
+      lpsHomologation: { type: 'string', default: '', allowEmpty: true, fix: 'give the DMP homologation number of this software (LPS_ID_HOMOLOGATION_DMP)' },
+      sourceOid: {
+        type: 'string', default: '1.2.250.1.999.1.1', pattern: /^[0-2](\.(0|[1-9]\d*))+$/,
+        fix: 'give the OID of this PFI instance (XDSSubmissionSet.sourceId), e.g. 1.2.250.1.999.1.1',
+      },
+      timeoutSeconds: { type: 'int', default: 120, min: 5, max: 3600, fix: 'give the time limit of one DMP request in seconds' },
+    },
+  },
   log: {
     type: 'object',
     fields: {

@@ -4,6 +4,7 @@ export interface RelaisConfig {
   readonly store: StoreConfig;
   readonly mllp: MllpConfig;
   readonly intake: IntakeConfig;
+  readonly dmp: DmpConfig;
   readonly log: LogConfig;
 }
 
@@ -63,6 +64,21 @@ export interface IntakeConfig {
   readonly cdaCheck: 'full' | 'header';
   /** Documents whose effective time is older than this many days count as historical (statistics). */
   readonly historicalAfterDays: number;
+}
+
+export interface DmpConfig {
+  /** Base URL of the DMP web services; empty = no DMP publication (DMP orders stay pending). */
+  readonly url: string;
+  /** auth-cli.pem/.key (mutual TLS), sign.pem/.key (VIHF, XAdES), root-ca.pem[, org-ca.pem] (trust). */
+  readonly pkiDir: string;
+  /** VIHF Secteur_Activite (TRE_R02). */
+  readonly secteurActivite: string;
+  readonly vihfVersion: string;
+  readonly lpsName: string;
+  readonly lpsHomologation: string;
+  /** OID of this PFI instance (XDSSubmissionSet.sourceId). */
+  readonly sourceOid: string;
+  readonly timeoutSeconds: number;
 }
 
 export const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
