@@ -23,6 +23,8 @@ export interface IntakeOptions {
   log: Logger;
   now?: () => Date;
   nextControlId?: () => string;
+  /** Called after an accepted message is committed: its deliveries are due (e.g. wake the delivery workers). */
+  onAccepted?: () => void;
 }
 
 export interface IntakePeer {
@@ -117,6 +119,7 @@ export class IntakeService {
         return { ack: earlier.ack, ackCode: 'AA', outcome: 'duplicate', controlId: request.controlId };
       }
       log.info({ documents: request.documents.length, action: request.action }, 'accepted');
+      this.#notifyAccepted(log);
       return { ack, ackCode: 'AA', outcome: 'accepted', controlId: request.controlId };
     } catch (e) {
       const err = isRelaisError(e) ? e : toStoreError(e);
@@ -154,6 +157,15 @@ export class IntakeService {
     const charset: Hl7Charset = ('charset' in original && original.charset) || 'UTF-8';
     const text = buildAck(original, { code, errors, controlId: this.#nextControlId(), timestamp: this.#now(), charset });
     return encodeEr7(text, charset);
+  }
+
+  /** The message is committed: a failing hook must not turn its AA into an AR. */
+  #notifyAccepted(log: Logger): void {
+    try {
+      this.#o.onAccepted?.();
+    } catch (e) {
+      log.error({ err: e instanceof Error ? e.message : String(e) }, 'the onAccepted hook failed (the deliveries stay due)');
+    }
   }
 
   #isHistorical(effectiveTime: string | undefined): boolean {

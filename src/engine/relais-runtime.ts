@@ -1,6 +1,6 @@
 /**
- * Starts and stops a Relais node: store, then intake listeners; stops in reverse order
- * (stop accepting, drain within a limit, then close the database).
+ * Starts and stops a Relais node: store, DMP delivery worker, then intake listeners. Stops the worker first
+ * (its sends in progress finish within a limit), then stops accepting, then closes the database.
  */
 import type { RelaisConfig } from '../config/index.js';
 import { defaultVoletAConfig } from '../cisis/index.js';
@@ -10,10 +10,13 @@ import { IntakeService } from './intake-service.js';
 import { createIntakeListener } from './intake-listener.js';
 import { createControlIdGenerator } from './control-ids.js';
 import type { Logger } from './logger.js';
+import { startDmpDelivery, type DmpDelivery } from './dmp-delivery.js';
 
 export interface RunningRelais {
   readonly store: Store;
   readonly intake: IntakeService;
+  /** Undefined when `dmp.url` is empty. */
+  readonly dmp: DmpDelivery | undefined;
   readonly listeners: readonly { name: string; host: string; port: number }[];
   close(options?: { timeoutMs?: number }): Promise<void>;
 }
@@ -25,15 +28,24 @@ export async function startRelais(config: RelaisConfig, log: Logger): Promise<Ru
     log: log.child({ component: 'store' }),
   });
   const nextControlId = createControlIdGenerator();
+  const validation = {
+    ...defaultVoletAConfig,
+    mssMatrixProfile: config.intake.mssMatrixProfile,
+    qualifiedIdentityCodes: config.intake.qualifiedIdentityCodes,
+    maxDocumentBytes: config.intake.maxDocumentBytes,
+    cdaCheck: config.intake.cdaCheck,
+  };
+  let dmp: DmpDelivery | undefined;
+  try {
+    dmp = startDmpDelivery(config, { store, validation, log: log.child({ component: 'dmp' }) });
+  } catch (e) {
+    await store.close();
+    throw e;
+  }
   const intake = new IntakeService({
     store,
-    validation: {
-      ...defaultVoletAConfig,
-      mssMatrixProfile: config.intake.mssMatrixProfile,
-      qualifiedIdentityCodes: config.intake.qualifiedIdentityCodes,
-      maxDocumentBytes: config.intake.maxDocumentBytes,
-      cdaCheck: config.intake.cdaCheck,
-    },
+    validation,
+    ...(dmp ? { onAccepted: () => dmp.worker.notify() } : {}),
     historicalAfterDays: config.intake.historicalAfterDays,
     finessGeographique: config.establishment.finessGeographique,
     log: log.child({ component: 'intake' }),
@@ -50,6 +62,7 @@ export async function startRelais(config: RelaisConfig, log: Logger): Promise<Ru
       log.info({ listener: l.name, host: address.host, port: address.port, tls: l.tls.enabled }, 'MLLP listener ready');
     }
   } catch (e) {
+    await dmp?.close({ timeoutMs: 1000 });
     await Promise.allSettled(servers.map((s) => s.close({ timeoutMs: 1000 })));
     await store.close();
     throw e;
@@ -57,9 +70,11 @@ export async function startRelais(config: RelaisConfig, log: Logger): Promise<Ru
 
   let closing: Promise<void> | undefined;
   return {
-    store, intake, listeners,
+    store, intake, dmp, listeners,
     close(options = {}) {
       closing ??= (async () => {
+        // The worker first: its sends write their outcome while the store is still open.
+        await dmp?.close({ timeoutMs: options.timeoutMs ?? 5000 });
         await Promise.allSettled(servers.map((s) => s.close({ timeoutMs: options.timeoutMs ?? 5000 })));
         await store.close();
         log.info({}, 'stopped');
