@@ -1,7 +1,11 @@
 import { createServer } from 'node:net';
+import { existsSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { loadConfig } from '../config/index.js';
-import { listDeliveries, listDocuments } from '../store/index.js';
-import { demoScenario, sendMessages } from '../sandbox/index.js';
+import { listDeliveries, listDocuments, type Store } from '../store/index.js';
+import { DmpSandbox, demoScenario, sendMessages } from '../sandbox/index.js';
+import { createTrustStore, loadPemCredentials, writeTestChain } from '../pki/index.js';
+import { silentLogger } from '../domain/index.js';
 import { createLogger } from './logger.js';
 import { startNode } from './command-start.js';
 
@@ -21,13 +25,24 @@ function portIsFree(port: number): Promise<boolean> {
  */
 export async function runDemo(o: DemoOptions): Promise<number> {
   const port = o.mllpPort ?? ((await portIsFree(2575)) ? 2575 : 0);
+  const dmp = await startDemoDmp(resolve(o.data));
   const config = loadConfig({
     env: { ...process.env, DATABASE_URL: '' }, // the demo is the embedded default, whatever the shell says
-    overrides: { 'store.dataDir': o.data, 'mllp.listeners.0.port': port, 'mllp.listeners.0.host': '127.0.0.1', 'log.level': process.env.RELAIS_LOG__LEVEL ?? 'error' },
+    overrides: {
+      'store.dataDir': o.data, 'mllp.listeners.0.port': port, 'mllp.listeners.0.host': '127.0.0.1',
+      'log.level': process.env.RELAIS_LOG__LEVEL ?? 'error',
+      'dmp.url': dmp.sandbox.baseUrl, 'dmp.pkiDir': dmp.pkiDir, 'dmp.lpsHomologation': 'DEMO-TEST',
+    },
   });
   const log = createLogger(config.log.level);
   const out = (s = '') => process.stdout.write(s + '\n');
-  const node = await startNode(config, log);
+  let node;
+  try {
+    node = await startNode(config, log);
+  } catch (e) {
+    await dmp.sandbox.close();
+    throw e;
+  }
   const listener = node.relais.listeners[0]!;
   out(`Relais démo — stockage embarqué dans ${config.store.dataDir}, écoute MLLP sur ${listener.host}:${listener.port}`);
   out('Un DPI simulé envoie les documents de la journée :');
@@ -46,23 +61,54 @@ export async function runDemo(o: DemoOptions): Promise<number> {
   const documents = await listDocuments(node.relais.store.db, { limit: 100 });
   const deliveries = await listDeliveries(node.relais.store.db, { limit: 1000 });
   out();
-  out(`Documents enregistrés : ${documents.length}. Envois en attente des connecteurs DMP / MSSanté : ${deliveries.filter((d) => d.state === 'pending').length}`);
+  out(`Documents enregistrés : ${documents.length}. Envois en attente du connecteur MSSanté : ${deliveries.filter((d) => d.kind !== 'dmp' && d.state === 'pending').length}`);
   const byKind = new Map<string, number>();
   for (const d of deliveries) byKind.set(d.kind, (byKind.get(d.kind) ?? 0) + 1);
   out(`  par destination : ${[...byKind].map(([k, n]) => `${k} ${n}`).join(', ')}`);
+  out();
+  const settled = await dmpSettled(node.relais.store, 60_000);
+  const entries = dmp.sandbox.list().filter((e) => e.kind === 'document');
+  const shortStatus = (s: string) => s.replace(/^.*[:]/, '');
+  out(`Le DMP (bac à sable, TLS mutuel, VIHF signé) a reçu ${entries.length} documents${settled ? '' : ' (envois encore en cours)'} :`);
+  for (const e of entries) out(`  ${shortStatus(e.status).padEnd(10)} ${e.typeCode.padEnd(8)} ${e.uniqueId}`);
   out();
   out('Voir :  npx relais documents --data ' + o.data + '   |   npx relais deliveries --data ' + o.data);
   out(`Envoyer un message :  npx relais send <fichier.hl7> --to ${listener.host}:${listener.port}`);
 
   if (o.exit) {
     await node.stop();
-    return surprises === 0 ? 0 : 1;
+    await dmp.sandbox.close();
+    return surprises === 0 && settled ? 0 : 1;
   }
   out('Relais reste à l\'écoute ; Ctrl-C pour arrêter.');
   await new Promise<void>((done) => {
-    const stop = () => { node.stop().then(done, done); };
+    const stop = () => { node.stop().then(() => dmp.sandbox.close()).then(done, done); };
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
   });
   return surprises === 0 ? 0 : 1;
+}
+
+/** A TEST certificate chain in <data>/pki (made once) and the DMP stand-in on a free port, in this process. */
+async function startDemoDmp(dataDir: string): Promise<{ sandbox: DmpSandbox; pkiDir: string }> {
+  const pkiDir = join(dataDir, 'pki');
+  if (!existsSync(join(pkiDir, 'root-ca.pem'))) await writeTestChain(pkiDir, { force: true });
+  const bundle = ['root-ca.pem', 'org-ca.pem'].map((f) => readFileSync(join(pkiDir, f), 'utf8')).join('\n');
+  const sandbox = await DmpSandbox.start({
+    port: 0, dataDir: join(dataDir, 'dmp-sandbox'), trustStore: createTrustStore('demo-dmp', bundle),
+    credentials: loadPemCredentials({ certFile: join(pkiDir, 'server.pem'), keyFile: join(pkiDir, 'server.key') }),
+    logger: silentLogger,
+  });
+  return { sandbox, pkiDir };
+}
+
+/** Waits until no DMP order is waiting or being sent (bounded), polling the store. */
+async function dmpSettled(store: Store, timeoutMs: number): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const rows = await listDeliveries(store.db, { kind: 'dmp', limit: 1000 });
+    if (rows.every((d) => d.state === 'done' || d.state === 'dead' || d.state === 'cancelled')) return true;
+    if (Date.now() > deadline) return false;
+    await new Promise((r) => setTimeout(r, 200));
+  }
 }
