@@ -18,5 +18,5 @@ export {
 export type { VihfIdentity, VihfOptions, VihfClaims, VihfCode, VerifyVihfOptions, SignatureHash } from './vihf.js';
 export { buildXadesSignature, verifyXadesSignature, XADES_NS } from './xades.js';
 export type { XadesOptions, XadesDocument, VerifiedXades, XadesManifestEntry } from './xades.js';
-export { parseXml, DEFAULT_MAX_SOAP_BYTES } from './parse-xml.js';
+export { parseXml, DEFAULT_MAX_SOAP_BYTES, childElements, elementChildren, firstChild, descendants, attr, text } from './parse-xml.js';
 export type { Logger } from './logger.js';
