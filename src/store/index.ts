@@ -12,6 +12,8 @@ export type {
   MessageChannel,
   AckCode,
   DocumentLevel,
+  NotificationTable,
+  NotificationState,
 } from './schema.js';
 export { insertMessage, findAcceptedInbound, listMessages, getMessageRaw } from './messages.js';
 export type { NewMessage, MessageRow } from './messages.js';
@@ -29,3 +31,8 @@ export {
 export type { ClaimedDelivery, ClaimOptions, Lease, DeliverySelector } from './delivery-queue.js';
 export { recordAttempt, listAttempts } from './attempts.js';
 export type { NewAttempt, AttemptRow, AttemptOutcome } from './attempts.js';
+export {
+  insertNotification, getNotificationSource, claimDueNotifications, markNotificationDone, markNotificationRetry,
+  markNotificationDead, listNotifications, getNotificationPayload,
+} from './notifications.js';
+export type { NewNotification, ClaimedNotification, NotificationRow, NotificationSource } from './notifications.js';

@@ -106,11 +106,37 @@ export interface AttemptTable {
   error_code: string | null;
 }
 
+export type NotificationState = 'pending' | 'in_flight' | 'done' | 'retry_wait' | 'dead';
+
+/** A message Relais originates towards the DPI (ZAM business ack), with its own retries. */
+export interface NotificationTable {
+  id: Id;
+  /** The inbound message it reports on. */
+  message_id: Ref;
+  /** e.g. 'zam_z01'. */
+  kind: string;
+  /** The message to send, verbatim. */
+  payload: Buffer;
+  /** Its MSH-10: the ACK's MSA-2 must equal it. */
+  control_id: string;
+  state: NotificationState;
+  attempt_count: Generated<number>;
+  next_attempt_at: Generated<Date>;
+  lease_until: Date | null;
+  claimed_by: string | null;
+  last_error: string | null;
+  /** The peer's acknowledgment, verbatim. */
+  ack: Buffer | null;
+  created_at: Generated<Date>;
+  updated_at: Generated<Date>;
+}
+
 export interface Database {
   message: MessageTable;
   document: DocumentTable;
   delivery: DeliveryTable;
   attempt: AttemptTable;
+  notification: NotificationTable;
 }
 
 export type MessageRecord = Selectable<MessageTable>;
