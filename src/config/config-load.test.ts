@@ -76,6 +76,18 @@ describe('loadConfig', () => {
     assert.match(e.message, /dmp\.url/);
   });
 
+  it('takes RELAIS_DPI as a shortcut for dpi.endpoint and leaves ZAM sending off by default', () => {
+    assert.equal(loadConfig({ env: {} }).dpi.endpoint, '');
+    const c = loadConfig({ env: { RELAIS_DPI: 'dpi.example:6661', RELAIS_DPI__ACK_TIMEOUT_SECONDS: '12' } });
+    assert.equal(c.dpi.endpoint, 'dpi.example:6661');
+    assert.equal(c.dpi.ackTimeoutSeconds, 12);
+  });
+
+  it('refuses a dpi.endpoint without a port', () => {
+    const e = configError(() => loadConfig({ env: { RELAIS_DPI: 'dpi.example' } }));
+    assert.match(e.message, /dpi\.endpoint/);
+  });
+
   it('names the key, the bad value, its source and the fix for a bad enum value', () => {
     const e = configError(() => loadConfig({ env: { RELAIS_INTAKE__MSS_MATRIX_PROFILE: 'strict' } }));
     assert.equal(e.code, 'RLS_CONFIG_INVALID');

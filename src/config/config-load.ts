@@ -4,7 +4,7 @@
  *
  * Environment names: RELAIS_ + the key path in upper snake case, levels joined by `__`
  * (intake.mssMatrixProfile → RELAIS_INTAKE__MSS_MATRIX_PROFILE; mllp.listeners[0].port →
- * RELAIS_MLLP__LISTENERS__0__PORT). Shortcuts: DATABASE_URL, RELAIS_MLLP_PORT, RELAIS_DMP_URL, RELAIS_PKI_DIR.
+ * RELAIS_MLLP__LISTENERS__0__PORT). Shortcuts: DATABASE_URL, RELAIS_MLLP_PORT, RELAIS_DMP_URL, RELAIS_PKI_DIR, RELAIS_DPI.
  */
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
@@ -73,6 +73,7 @@ function isSource(x: unknown): x is Source {
 function applyEnv(tree: Tree, env: Readonly<Record<string, string | undefined>>): void {
   const shortcuts: Record<string, string> = {
     DATABASE_URL: 'store.databaseUrl', RELAIS_MLLP_PORT: 'mllp.listeners.0.port', RELAIS_DMP_URL: 'dmp.url', RELAIS_PKI_DIR: 'dmp.pkiDir',
+    RELAIS_DPI: 'dpi.endpoint',
   };
   for (const [name, path] of Object.entries(shortcuts)) {
     const v = env[name];
@@ -83,7 +84,7 @@ function applyEnv(tree: Tree, env: Readonly<Record<string, string | undefined>>)
   for (const [name, value] of Object.entries(env)) {
     if (!name.startsWith('RELAIS_') || value === undefined || name in shortcuts) continue;
     const path = known.get(name) ?? matchArrayEnv(name, known);
-    if (!path) continue; // other RELAIS_* variables (e.g. RELAIS_DPI) belong to later features or the CLI
+    if (!path) continue; // other RELAIS_* variables belong to later features or the CLI
     setPath(tree, path, { value, from: `environment ${name}` });
   }
 }

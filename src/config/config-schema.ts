@@ -99,6 +99,17 @@ export const configSchema: Schema = {
       timeoutSeconds: { type: 'int', default: 120, min: 5, max: 3600, fix: 'give the time limit of one DMP request in seconds' },
     },
   },
+  dpi: {
+    type: 'object',
+    fields: {
+      endpoint: {
+        type: 'string', default: '', allowEmpty: true, pattern: /^([A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\]):\d{1,5}$|^$/,
+        fix: 'give host:port of the DPI MLLP listener that receives the ZAM business acks, or leave empty: they then wait in the store',
+      },
+      ackTimeoutSeconds: { type: 'int', default: 30, min: 1, max: 600, fix: 'give how many seconds to wait for the DPI ACK of one ZAM' },
+      maxAttempts: { type: 'int', default: 20, min: 1, max: 1000, fix: 'give how many tries a ZAM gets before it is given up (dead)' },
+    },
+  },
   log: {
     type: 'object',
     fields: {

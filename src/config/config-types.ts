@@ -5,6 +5,7 @@ export interface RelaisConfig {
   readonly mllp: MllpConfig;
   readonly intake: IntakeConfig;
   readonly dmp: DmpConfig;
+  readonly dpi: DpiConfig;
   readonly log: LogConfig;
 }
 
@@ -84,4 +85,13 @@ export interface DmpConfig {
 export const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export interface LogConfig {
   readonly level: (typeof logLevels)[number];
+}
+
+export interface DpiConfig {
+  /** host:port of the DPI MLLP listener for the ZAM business acks (volet A §2.8); empty = they wait in the store. */
+  readonly endpoint: string;
+  /** How long to wait for the DPI ACK of one ZAM. */
+  readonly ackTimeoutSeconds: number;
+  /** Tries before a ZAM is dead. */
+  readonly maxAttempts: number;
 }

@@ -4,5 +4,5 @@ export { configSchema } from './config-schema.js';
 export { mssMatrixProfileNames, logLevels } from './config-types.js';
 export type {
   RelaisConfig, EstablishmentConfig, StoreConfig, MllpConfig, MllpListenerConfig, TlsFiles, IntakeConfig,
-  LogConfig, MssMatrixProfileName, DmpConfig,
+  LogConfig, MssMatrixProfileName, DmpConfig, DpiConfig,
 } from './config-types.js';
