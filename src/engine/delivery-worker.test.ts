@@ -299,6 +299,38 @@ forEachDriver('delivery worker', (ctx) => {
     assert.deepEqual(attempts.map((a) => [a.outcome, a.errorCode]), [['transient', 'send_timeout'], ['success', null]]);
   });
 
+  it('calls onSettled once per delivery on done and on dead, never on a retry', async () => {
+    const ok = await aDelivery(ctx);
+    const refused = await aDelivery(ctx);
+    const settled: [string, boolean][] = [];
+    let calls = 0;
+    const w = aWorker({
+      concurrency: 1,
+      send: async (d) => {
+        if (d.id === ok) return ++calls === 1 ? { ok: false, kind: 'transient', code: 'x', scope: 'delivery' } : { ok: true };
+        return { ok: false, kind: 'permanent', code: 'DMPClosed' };
+      },
+      onSettled: async (d, outcome) => { settled.push([d.id, outcome.ok]); },
+    });
+    w.start();
+    await waitFor('settled', () => allIn(ctx, [ok], 'done').then(async (a) => a && allIn(ctx, [refused], 'dead')));
+    assert.deepEqual(settled.sort(), [[ok, true], [refused, false]].sort());
+  });
+
+  it('rolls the final state back when onSettled throws', async () => {
+    const id = await aDelivery(ctx);
+    let hooks = 0;
+    const w = aWorker({
+      leaseMs: 60_000,
+      send: async () => ({ ok: true }),
+      onSettled: async () => { hooks += 1; throw new Error('outbox unavailable'); },
+    });
+    w.start();
+    await waitFor('hook called', () => hooks > 0);
+    await w.stop({ timeoutMs: 1000 });
+    assert.equal((await states(ctx))[id]?.state, 'in_flight');
+  });
+
   it('refuses options that could send twice or never', () => {
     const send = async (): Promise<SendOutcome> => ({ ok: true });
     const bad = (o: Partial<DeliveryWorkerOptions>) => () => new DeliveryWorker({ store: ctx.store, kind: 'dmp', send, backoff: fast, concurrency: 1, pollMs: 10, leaseMs: 1_000, ...o });

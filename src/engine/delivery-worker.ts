@@ -64,6 +64,12 @@ export interface DeliveryWorkerOptions {
   workerId?: string;
   now?: () => Date;
   random?: () => number;
+  /**
+   * Called when a delivery reaches done or dead, in the transaction that writes that state (after the
+   * write), so what it records (e.g. a ZAM outbox row) exists exactly when the final state does. A throw
+   * rolls the outcome back: the lease expires and the delivery is sent again (senders are idempotent).
+   */
+  onSettled?: (delivery: ClaimedDelivery, outcome: SendOutcome, db: Store['db']) => Promise<void>;
 }
 
 /** The worker's own failure codes (a sender's codes are its own). */
@@ -309,6 +315,7 @@ export class DeliveryWorker {
     const log = this.#log.child({ delivery: c.id, attempt: c.attemptCount });
     let attemptOutcome: AttemptOutcome;
     let write: (db: Store['db']) => Promise<number>;
+    let final = true;
     if (outcome.ok) {
       this.#outageRounds = 0;
       if (this.#canary) {
@@ -329,6 +336,7 @@ export class DeliveryWorker {
         write = (db) => markDead(db, c.id, code, { lease, now });
       } else {
         const next = new Date(now.getTime() + backoffDelay(this.#o.backoff, c.attemptCount, this.#random));
+        final = false;
         log.info({ code, nextAttemptAt: next.toISOString() }, 'delivery will be retried');
         write = (db) => markRetry(db, c.id, next, code, { lease, now });
       }
@@ -338,7 +346,9 @@ export class DeliveryWorker {
         deliveryId: c.id, startedAt, finishedAt: now, outcome: attemptOutcome,
         peerAnswer: outcome.peerAnswer ?? null, errorCode: outcome.ok ? null : outcome.code,
       });
-      return write(tx);
+      const n = await write(tx);
+      if (n > 0 && final && this.#o.onSettled) await this.#o.onSettled(c, outcome, tx);
+      return n;
     });
     if (moved === 0) log.warn({}, 'the lease was lost before the outcome was written (another worker owns the delivery now)');
     else if (outcome.ok) log.info({}, 'delivered');

@@ -10,7 +10,7 @@ import { DmpClient } from '../dmp/index.js';
 import { RelaisError } from '../domain/index.js';
 import { createTrustStore, loadCredentials } from '../pki/index.js';
 import type { Store } from '../store/index.js';
-import { DeliveryWorker } from './delivery-worker.js';
+import { DeliveryWorker, type DeliveryWorkerOptions } from './delivery-worker.js';
 import { createDmpProbe } from './dmp-probe.js';
 import { createDmpSender } from './dmp-sender.js';
 import type { Logger } from './logger.js';
@@ -33,7 +33,7 @@ function softwareVersion(): string {
 }
 
 export function startDmpDelivery(
-  config: RelaisConfig, o: { store: Store; validation: VoletAConfig; log: Logger },
+  config: RelaisConfig, o: { store: Store; validation: VoletAConfig; log: Logger; onSettled?: DeliveryWorkerOptions['onSettled'] },
 ): DmpDelivery | undefined {
   const c = config.dmp;
   if (c.url === '') {
@@ -70,6 +70,7 @@ export function startDmpDelivery(
     concurrency: 4, pollMs: 5_000,
     // A send may take a TD3.1b then a TD2.1, each up to timeoutMs: the lease outlives both.
     leaseMs: 3 * timeoutMs,
+    ...(o.onSettled ? { onSettled: o.onSettled } : {}),
   });
   worker.start();
   let closing: Promise<void> | undefined;

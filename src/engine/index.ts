@@ -11,3 +11,7 @@ export { backoffDelay, checkBackoff } from './backoff.js';
 export type { BackoffPolicy } from './backoff.js';
 export { PeerHealth } from './peer-health.js';
 export type { PeerStatus } from './peer-health.js';
+export { NotificationSender, parseEndpoint, ackRefusal } from './notification-sender.js';
+export type { NotificationSenderOptions } from './notification-sender.js';
+export { createDmpZamHook, ZAM_Z01 } from './dmp-zam.js';
+export type { DmpZamOptions, DmpSettledHook } from './dmp-zam.js';

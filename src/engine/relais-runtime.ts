@@ -1,6 +1,7 @@
 /**
- * Starts and stops a Relais node: store, DMP delivery worker, then intake listeners. Stops the worker first
- * (its sends in progress finish within a limit), then stops accepting, then closes the database.
+ * Starts and stops a Relais node: store, ZAM notification sender, DMP delivery worker, then intake listeners.
+ * Stops the workers first (their sends in progress finish within a limit), then stops accepting, then closes
+ * the database.
  */
 import type { RelaisConfig } from '../config/index.js';
 import { defaultVoletAConfig } from '../cisis/index.js';
@@ -11,12 +12,16 @@ import { createIntakeListener } from './intake-listener.js';
 import { createControlIdGenerator } from './control-ids.js';
 import type { Logger } from './logger.js';
 import { startDmpDelivery, type DmpDelivery } from './dmp-delivery.js';
+import { createDmpZamHook } from './dmp-zam.js';
+import { NotificationSender, parseEndpoint } from './notification-sender.js';
 
 export interface RunningRelais {
   readonly store: Store;
   readonly intake: IntakeService;
   /** Undefined when `dmp.url` is empty. */
   readonly dmp: DmpDelivery | undefined;
+  /** Sends the ZAM business acks to `dpi.endpoint` (idle when it is empty). */
+  readonly notifications: NotificationSender;
   readonly listeners: readonly { name: string; host: string; port: number }[];
   close(options?: { timeoutMs?: number }): Promise<void>;
 }
@@ -35,10 +40,30 @@ export async function startRelais(config: RelaisConfig, log: Logger): Promise<Ru
     maxDocumentBytes: config.intake.maxDocumentBytes,
     cdaCheck: config.intake.cdaCheck,
   };
+  let sender: NotificationSender;
+  try {
+    const ackTimeoutMs = config.dpi.ackTimeoutSeconds * 1000;
+    sender = new NotificationSender({
+      store, endpoint: parseEndpoint(config.dpi.endpoint), ackTimeoutMs, connectTimeoutMs: 10_000,
+      backoff: { baseMs: 5_000, maxMs: 300_000, factor: 2, jitter: 'full' },
+      maxAttempts: config.dpi.maxAttempts, pollMs: 5_000, leaseMs: ackTimeoutMs + 40_000,
+      log: log.child({ component: 'dpi-notifications' }),
+    });
+  } catch (e) {
+    await store.close();
+    throw e;
+  }
   let dmp: DmpDelivery | undefined;
   try {
-    dmp = startDmpDelivery(config, { store, validation, log: log.child({ component: 'dmp' }) });
+    sender.start();
+    // Volet A §2.8: a ZAM^Z01 when the request asked ACK_RECEPTION=Y.
+    const onSettled = createDmpZamHook({
+      applicationName: config.establishment.applicationName, facility: config.establishment.finessGeographique,
+      nextControlId, onQueued: () => sender.notify(), log,
+    });
+    dmp = startDmpDelivery(config, { store, validation, log: log.child({ component: 'dmp' }), onSettled });
   } catch (e) {
+    await sender.stop({ timeoutMs: 1000 });
     await store.close();
     throw e;
   }
@@ -63,6 +88,7 @@ export async function startRelais(config: RelaisConfig, log: Logger): Promise<Ru
     }
   } catch (e) {
     await dmp?.close({ timeoutMs: 1000 });
+    await sender.stop({ timeoutMs: 1000 });
     await Promise.allSettled(servers.map((s) => s.close({ timeoutMs: 1000 })));
     await store.close();
     throw e;
@@ -70,11 +96,13 @@ export async function startRelais(config: RelaisConfig, log: Logger): Promise<Ru
 
   let closing: Promise<void> | undefined;
   return {
-    store, intake, dmp, listeners,
+    store, intake, dmp, notifications: sender, listeners,
     close(options = {}) {
       closing ??= (async () => {
         // The worker first: its sends write their outcome while the store is still open.
         await dmp?.close({ timeoutMs: options.timeoutMs ?? 5000 });
+        // After the DMP worker: the ZAMs of its last settled deliveries are in the outbox by then.
+        await sender.stop({ timeoutMs: options.timeoutMs ?? 5000 });
         await Promise.allSettled(servers.map((s) => s.close({ timeoutMs: options.timeoutMs ?? 5000 })));
         await store.close();
         log.info({}, 'stopped');
