@@ -70,6 +70,8 @@ export interface DeliveryWorkerOptions {
    * rolls the outcome back: the lease expires and the delivery is sent again (senders are idempotent).
    */
   onSettled?: (delivery: ClaimedDelivery, outcome: SendOutcome, db: Store['db']) => Promise<void>;
+  /** Called after that transaction has committed (e.g. to wake the sender of what onSettled queued). */
+  afterSettled?: (delivery: ClaimedDelivery, outcome: SendOutcome) => void;
 }
 
 /** The worker's own failure codes (a sender's codes are its own). */
@@ -352,6 +354,7 @@ export class DeliveryWorker {
     });
     if (moved === 0) log.warn({}, 'the lease was lost before the outcome was written (another worker owns the delivery now)');
     else if (outcome.ok) log.info({}, 'delivered');
+    if (moved > 0 && final) this.#o.afterSettled?.(c, outcome);
   }
 
   #peerDown(code: string, now: Date): void {

@@ -33,7 +33,8 @@ function softwareVersion(): string {
 }
 
 export function startDmpDelivery(
-  config: RelaisConfig, o: { store: Store; validation: VoletAConfig; log: Logger; onSettled?: DeliveryWorkerOptions['onSettled'] },
+  config: RelaisConfig,
+  o: { store: Store; validation: VoletAConfig; log: Logger; onSettled?: DeliveryWorkerOptions['onSettled']; afterSettled?: DeliveryWorkerOptions['afterSettled'] },
 ): DmpDelivery | undefined {
   const c = config.dmp;
   if (c.url === '') {
@@ -71,6 +72,7 @@ export function startDmpDelivery(
     // A send may take a TD3.1b then a TD2.1, each up to timeoutMs: the lease outlives both.
     leaseMs: 3 * timeoutMs,
     ...(o.onSettled ? { onSettled: o.onSettled } : {}),
+    ...(o.afterSettled ? { afterSettled: o.afterSettled } : {}),
   });
   worker.start();
   let closing: Promise<void> | undefined;

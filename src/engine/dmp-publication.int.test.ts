@@ -1,43 +1,24 @@
 import { after, afterEach, before, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { syntheticCda, type InstanceId } from '../cda/index.js';
+import type { InstanceId } from '../cda/index.js';
 import { defaultVoletAConfig } from '../cisis/index.js';
-import { DmpClient } from '../dmp/index.js';
-import { createTestChain, createTrustStore, credentialsFromPem } from '../pki/index.js';
-import { DmpSandbox, buildVoletAMessage, demoAuthor, demoOrganization, demoPatients } from '../sandbox/index.js';
+import type { DmpClient } from '../dmp/index.js';
 import { listAttempts, listDeliveries, type DeliveryRow, type Store } from '../store/index.js';
 import { forEachDriver } from '../store/testing.js';
 import { XDS_STATUS } from '../xds/index.js';
-import { DeliveryWorker } from './delivery-worker.js';
-import { createDmpProbe } from './dmp-probe.js';
+import type { DeliveryWorker } from './delivery-worker.js';
 import { createDmpSender } from './dmp-sender.js';
 import { IntakeService } from './intake-service.js';
 import { silentLogger } from './logger.js';
+import { lettreForDmp, startDmpHarness, type DmpHarness } from './testing/dmp-harness.js';
 
-const chain = await createTestChain();
-const trust = createTrustStore('sandbox', chain.trustBundlePem);
-const signer = credentialsFromPem(chain.sign.keyPem, chain.sign.chainPem);
-const authCli = credentialsFromPem(chain.authCli.keyPem, chain.authCli.chainPem);
-const dataDir = mkdtempSync(join(tmpdir(), 'relais-dmp-publication-'));
 const peer = { label: 'dpi@127.0.0.1' };
-const patient = demoPatients[0]!;
 const run = `${process.pid}${Date.now() % 100_000}`;
-let sandbox: DmpSandbox;
+let harness: DmpHarness;
 let serial = 0;
 
-before(async () => {
-  sandbox = await DmpSandbox.start({
-    port: 0, dataDir, credentials: credentialsFromPem(chain.server.keyPem, chain.server.chainPem), trustStore: trust,
-  });
-});
-
-after(async () => {
-  await sandbox.close();
-  rmSync(dataDir, { recursive: true, force: true });
-});
+before(async () => { harness = await startDmpHarness('dmp-publication'); });
+after(async () => { await harness.close(); });
 
 function newDocumentId(): InstanceId {
   serial += 1;
@@ -45,25 +26,14 @@ function newDocumentId(): InstanceId {
 }
 
 function message(controlId: string, id: InstanceId, replaces?: InstanceId, action?: 'delete'): Buffer {
-  const cdaXml = syntheticCda({
-    typeCode: '11490-0', patient, documentId: id, setId: replaces ?? id, version: replaces ? 2 : 1, level: 'N3', pdfBytes: 2000,
-    ...(replaces ? { replaces } : {}),
-    effectiveTime: new Date(Date.now() - 3_600_000), author: demoAuthor, organization: demoOrganization,
-  });
-  return Buffer.from(buildVoletAMessage({
-    structure: 'MDM', action: action ?? (replaces ? 'replace' : 'publish'), controlId, timestamp: new Date(), cdaXml, documentId: id,
-    ...(replaces ? { parentDocumentId: replaces } : {}),
-    typeCode: { code: '11490-0', label: 'Lettre de liaison de sortie' }, patient,
-    sender: { ...demoAuthor, finess: demoOrganization.finess, orgName: demoOrganization.name },
-    recipients: [], flags: { DESTDMP: true, DESTMSSANTEPS: false, DESTMSSANTEPAT: false },
-  }));
+  return lettreForDmp({ controlId, id, ...(replaces ? { replaces } : {}), ...(action ? { action } : {}) });
 }
 
 interface Node { intake: IntakeService; worker: DeliveryWorker; client: DmpClient }
 const running: Node[] = [];
 
 afterEach(async () => {
-  sandbox.setFault({ mode: 'none' });
+  harness.sandbox.setFault({ mode: 'none' });
   for (const n of running.splice(0)) {
     await n.worker.stop({ timeoutMs: 2000 });
     n.client.close();
@@ -71,26 +41,12 @@ afterEach(async () => {
 });
 
 function startNode(store: Store): Node {
-  const client = new DmpClient({
-    baseUrl: sandbox.baseUrl, tlsCredentials: authCli, trustStore: trust, timeoutMs: 5_000,
-    vihf: {
-      nameId: '3990000000/RELAIS', structureId: '1990000000', activitySector: 'SA01^1.2.250.1.71.4.2.4',
-      subjectId: 'RELAIS, PFI, CH TEST RELAIS', lps: { name: 'RELAIS', version: '0.0.0', homologation: 'TEST-HOMOL-1' }, signer,
-    },
-  });
-  const worker = new DeliveryWorker({
-    store, kind: 'dmp', log: silentLogger,
-    send: createDmpSender({ store, client, signer, validation: defaultVoletAConfig, sourceOid: '1.2.250.1.999.1.1' }),
-    probe: createDmpProbe(client),
-    backoff: { baseMs: 20, maxMs: 50, factor: 1, jitter: 'none' },
-    probeBackoff: { baseMs: 20, maxMs: 50, factor: 1, jitter: 'none' },
-    concurrency: 2, pollMs: 50, leaseMs: 15_000,
-  });
+  const client = harness.client();
+  const worker = harness.worker(store, client);
   const intake = new IntakeService({
     store, validation: defaultVoletAConfig, historicalAfterDays: 90, finessGeographique: '990000000', log: silentLogger,
     onAccepted: () => worker.notify(),
   });
-  worker.start();
   const node = { intake, worker, client };
   running.push(node);
   return node;
@@ -119,7 +75,7 @@ forEachDriver('DMP publication from intake', (ctx) => {
     await accept(node, `P${run}${serial}`, message(`P${run}${serial}`, id));
     const d = await waitFor(ctx.store, id.root, (x) => x.state === 'done');
     assert.equal(d.attemptCount, 1);
-    const entry = sandbox.list().find((e) => e.uniqueId === id.root);
+    const entry = harness.sandbox.list().find((e) => e.uniqueId === id.root);
     assert.equal(entry?.status, XDS_STATUS.approved);
     const attempts = await listAttempts(ctx.store.db, d.id);
     assert.equal(attempts.length, 1);
@@ -131,13 +87,13 @@ forEachDriver('DMP publication from intake', (ctx) => {
     const id = newDocumentId();
     await accept(node, `I${run}${serial}`, message(`I${run}${serial}`, id));
     const d = await waitFor(ctx.store, id.root, (x) => x.state === 'done');
-    const send = createDmpSender({ store: ctx.store, client: node.client, signer, validation: defaultVoletAConfig, sourceOid: '1.2.250.1.999.1.1' });
+    const send = createDmpSender({ store: ctx.store, client: node.client, signer: harness.signer, validation: defaultVoletAConfig, sourceOid: '1.2.250.1.999.1.1' });
     const again = await send({
       id: d.id, documentRowId: d.documentRowId, kind: 'dmp', recipient: null, recipientId: null, attemptCount: 2,
       createdAt: d.createdAt, leaseUntil: new Date(Date.now() + 60_000), claimedBy: 'test',
     }, { signal: new AbortController().signal });
     assert.equal(again.ok, true);
-    assert.equal(sandbox.list().filter((e) => e.uniqueId === id.root).length, 1);
+    assert.equal(harness.sandbox.list().filter((e) => e.uniqueId === id.root).length, 1);
   });
 
   it('replaces a published document: the old entry becomes Deprecated, the new one Approved', async () => {
@@ -148,7 +104,7 @@ forEachDriver('DMP publication from intake', (ctx) => {
     const second = newDocumentId();
     await accept(node, `R${run}${serial}b`, message(`R${run}${serial}b`, second, first));
     await waitFor(ctx.store, second.root, (x) => x.state === 'done');
-    const list = sandbox.list();
+    const list = harness.sandbox.list();
     const old = list.find((e) => e.uniqueId === first.root);
     assert.equal(old?.status, XDS_STATUS.deprecated);
     const current = list.find((e) => e.uniqueId === second.root);
@@ -163,20 +119,20 @@ forEachDriver('DMP publication from intake', (ctx) => {
     await waitFor(ctx.store, id.root, (x) => x.state === 'done');
     await accept(node, `D${run}${serial}b`, message(`D${run}${serial}b`, id, undefined, 'delete'));
     await waitFor(ctx.store, id.root, (x) => x.action === 'delete' && x.state === 'done');
-    assert.equal(sandbox.list().find((e) => e.uniqueId === id.root)?.status, XDS_STATUS.dmpDeleted);
+    assert.equal(harness.sandbox.list().find((e) => e.uniqueId === id.root)?.status, XDS_STATUS.dmpDeleted);
   });
 
   it('keeps the order in retry_wait while the DMP answers 503 and drains it once the fault is cleared', async () => {
-    sandbox.setFault({ mode: 'status', status: 503 });
+    harness.sandbox.setFault({ mode: 'status', status: 503 });
     const node = startNode(ctx.store);
     const id = newDocumentId();
     await accept(node, `F${run}${serial}`, message(`F${run}${serial}`, id));
     const waiting = await waitFor(ctx.store, id.root, (x) => x.state === 'retry_wait');
     assert.equal(waiting.reason, 'RLS_DMP_UNAVAILABLE');
-    assert.equal(sandbox.list().find((e) => e.uniqueId === id.root), undefined);
-    sandbox.setFault({ mode: 'none' });
+    assert.equal(harness.sandbox.list().find((e) => e.uniqueId === id.root), undefined);
+    harness.sandbox.setFault({ mode: 'none' });
     const d = await waitFor(ctx.store, id.root, (x) => x.state === 'done');
     assert.ok(d.attemptCount >= 2);
-    assert.equal(sandbox.list().find((e) => e.uniqueId === id.root)?.status, XDS_STATUS.approved);
+    assert.equal(harness.sandbox.list().find((e) => e.uniqueId === id.root)?.status, XDS_STATUS.approved);
   });
 });

@@ -17,8 +17,6 @@ export interface DmpZamOptions {
   /** MSH-4 when the request's MSH-6 is empty. */
   facility: string;
   nextControlId: () => string;
-  /** Called after the row is written (e.g. to wake the sender). */
-  onQueued?: () => void;
   log?: Logger;
   now?: () => Date;
 }
@@ -54,6 +52,5 @@ export function createDmpZamHook(o: DmpZamOptions): DmpSettledHook {
     });
     await insertNotification(db, { messageId: source.messageId, kind: ZAM_Z01, payload: Buffer.from(payload, 'utf8'), controlId });
     log.info({ delivery: delivery.id, notification: controlId, status: outcome.ok ? 'Y' : 'N' }, 'ZAM^Z01 queued for the DPI');
-    o.onQueued?.();
   };
 }

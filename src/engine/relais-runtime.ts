@@ -59,9 +59,10 @@ export async function startRelais(config: RelaisConfig, log: Logger): Promise<Ru
     // Volet A §2.8: a ZAM^Z01 when the request asked ACK_RECEPTION=Y.
     const onSettled = createDmpZamHook({
       applicationName: config.establishment.applicationName, facility: config.establishment.finessGeographique,
-      nextControlId, onQueued: () => sender.notify(), log,
+      nextControlId, log,
     });
-    dmp = startDmpDelivery(config, { store, validation, log: log.child({ component: 'dmp' }), onSettled });
+    // The sender is woken once the ZAM row is committed, so it finds it at once instead of at its next poll.
+    dmp = startDmpDelivery(config, { store, validation, log: log.child({ component: 'dmp' }), onSettled, afterSettled: () => sender.notify() });
   } catch (e) {
     await sender.stop({ timeoutMs: 1000 });
     await store.close();

@@ -1,60 +1,29 @@
 import { after, afterEach, before, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { syntheticCda, type InstanceId } from '../cda/index.js';
 import { defaultVoletAConfig } from '../cisis/index.js';
-import { DmpClient } from '../dmp/index.js';
+import type { DmpClient } from '../dmp/index.js';
 import { MllpServer, buildAck, parseEr7, type Hl7Message } from '../hl7/index.js';
-import { createTestChain, createTrustStore, credentialsFromPem } from '../pki/index.js';
-import { DmpSandbox, buildVoletAMessage, demoAuthor, demoOrganization, demoPatients } from '../sandbox/index.js';
 import { listDeliveries, listNotifications, type Store } from '../store/index.js';
 import { forEachDriver } from '../store/testing.js';
-import { DeliveryWorker } from './delivery-worker.js';
-import { createDmpProbe } from './dmp-probe.js';
-import { createDmpSender } from './dmp-sender.js';
+import type { DeliveryWorker } from './delivery-worker.js';
 import { createDmpZamHook } from './dmp-zam.js';
 import { IntakeService } from './intake-service.js';
 import { silentLogger } from './logger.js';
 import { NotificationSender } from './notification-sender.js';
+import { lettreForDmp, startDmpHarness, type DmpHarness } from './testing/dmp-harness.js';
 
-const chain = await createTestChain();
-const trust = createTrustStore('sandbox', chain.trustBundlePem);
-const signer = credentialsFromPem(chain.sign.keyPem, chain.sign.chainPem);
-const authCli = credentialsFromPem(chain.authCli.keyPem, chain.authCli.chainPem);
-const dataDir = mkdtempSync(join(tmpdir(), 'relais-zam-'));
 const peer = { label: 'dpi@127.0.0.1' };
-const patient = demoPatients[0]!;
 const run = `${process.pid}${Date.now() % 100_000}`;
-let sandbox: DmpSandbox;
+let harness: DmpHarness;
 let serial = 0;
 
-before(async () => {
-  sandbox = await DmpSandbox.start({
-    port: 0, dataDir, credentials: credentialsFromPem(chain.server.keyPem, chain.server.chainPem), trustStore: trust,
-  });
-});
-
-after(async () => {
-  await sandbox.close();
-  rmSync(dataDir, { recursive: true, force: true });
-});
+before(async () => { harness = await startDmpHarness('zam'); });
+after(async () => { await harness.close(); });
 
 function message(controlId: string, ackReception: boolean): { raw: Buffer; documentId: string } {
   serial += 1;
-  const id: InstanceId = { root: `1.2.250.1.999.5.${run}.${serial}` };
-  const cdaXml = syntheticCda({
-    typeCode: '11490-0', patient, documentId: id, setId: id, version: 1, level: 'N3', pdfBytes: 2000,
-    effectiveTime: new Date(Date.now() - 3_600_000), author: demoAuthor, organization: demoOrganization,
-  });
-  const raw = Buffer.from(buildVoletAMessage({
-    structure: 'MDM', action: 'publish', controlId, timestamp: new Date(), cdaXml, documentId: id,
-    typeCode: { code: '11490-0', label: 'Lettre de liaison de sortie' }, patient,
-    sender: { ...demoAuthor, finess: demoOrganization.finess, orgName: demoOrganization.name },
-    recipients: [], flags: { DESTDMP: true, DESTMSSANTEPS: false, DESTMSSANTEPAT: false, ACK_RECEPTION: ackReception },
-  }));
-  return { raw, documentId: id.root };
+  const id = { root: `1.2.250.1.999.5.${run}.${serial}` };
+  return { raw: lettreForDmp({ controlId, id, ackReception }), documentId: id.root };
 }
 
 /** The DPI: records every ZAM and answers with the next code of `answers` (AA once they run out). */
@@ -99,7 +68,7 @@ interface Node { intake: IntakeService; worker: DeliveryWorker; client: DmpClien
 const running: Node[] = [];
 
 afterEach(async () => {
-  sandbox.setFault({ mode: 'none' });
+  harness.sandbox.setFault({ mode: 'none' });
   for (const n of running.splice(0)) {
     await n.worker.stop({ timeoutMs: 2000 });
     await n.sender.stop({ timeoutMs: 2000 });
@@ -111,35 +80,20 @@ afterEach(async () => {
 async function startNode(store: Store): Promise<Node> {
   const dpi = new FakeDpi();
   await dpi.listen();
-  const client = new DmpClient({
-    baseUrl: sandbox.baseUrl, tlsCredentials: authCli, trustStore: trust, timeoutMs: 5_000,
-    vihf: {
-      nameId: '3990000000/RELAIS', structureId: '1990000000', activitySector: 'SA01^1.2.250.1.71.4.2.4',
-      subjectId: 'RELAIS, PFI, CH TEST RELAIS', lps: { name: 'RELAIS', version: '0.0.0', homologation: 'TEST-HOMOL-1' }, signer,
-    },
-  });
+  const client = harness.client();
   const sender = new NotificationSender({
     store, endpoint: { host: '127.0.0.1', port: dpi.port }, ackTimeoutMs: 2_000, connectTimeoutMs: 2_000,
     backoff: { baseMs: 20, maxMs: 50, factor: 1, jitter: 'none' }, maxAttempts: 5, pollMs: 50, leaseMs: 15_000, log: silentLogger,
   });
   let zamSerial = 0;
-  const worker = new DeliveryWorker({
-    store, kind: 'dmp', log: silentLogger,
-    send: createDmpSender({ store, client, signer, validation: defaultVoletAConfig, sourceOid: '1.2.250.1.999.1.1' }),
-    probe: createDmpProbe(client),
-    backoff: { baseMs: 20, maxMs: 50, factor: 1, jitter: 'none' },
-    probeBackoff: { baseMs: 20, maxMs: 50, factor: 1, jitter: 'none' },
-    concurrency: 2, pollMs: 50, leaseMs: 15_000,
-    onSettled: createDmpZamHook({
-      applicationName: 'RELAIS', facility: '990000000', nextControlId: () => `ZAM${run}${++zamSerial}`,
-      onQueued: () => sender.notify(), log: silentLogger,
-    }),
+  const worker = harness.worker(store, client, {
+    onSettled: createDmpZamHook({ applicationName: 'RELAIS', facility: '990000000', nextControlId: () => `ZAM${run}${++zamSerial}`, log: silentLogger }),
+    afterSettled: () => sender.notify(),
   });
   const intake = new IntakeService({
     store, validation: defaultVoletAConfig, historicalAfterDays: 90, finessGeographique: '990000000', log: silentLogger,
     onAccepted: () => worker.notify(),
   });
-  worker.start();
   sender.start();
   const node = { intake, worker, client, sender, dpi };
   running.push(node);
@@ -215,7 +169,7 @@ forEachDriver('ZAM^Z01 after DMP publication', (ctx) => {
   });
 
   it('sends OBX-5 N with the DMP error code in ERR-5 when the DMP refuses the document', async () => {
-    sandbox.setFault({ mode: 'registryError', errorCode: 'XDSPatientIdDoesNotMatch' });
+    harness.sandbox.setFault({ mode: 'registryError', errorCode: 'XDSPatientIdDoesNotMatch' });
     const node = await startNode(ctx.store);
     const controlId = `ZD${run}${serial}`;
     const m = message(controlId, true);

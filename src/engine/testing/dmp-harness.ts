@@ -1,0 +1,85 @@
+/**
+ * Test support for the engine's DMP tests (excluded from the build): a TEST chain, the DMP stand-in,
+ * a DmpClient and a DMP DeliveryWorker wired as the runtime wires them, with short delays, and volet A
+ * messages for the demo patient.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { syntheticCda, type InstanceId } from '../../cda/index.js';
+import { defaultVoletAConfig } from '../../cisis/index.js';
+import { DmpClient } from '../../dmp/index.js';
+import { createTestChain, createTrustStore, credentialsFromPem, type Credentials, type TrustStore } from '../../pki/index.js';
+import { DmpSandbox, buildVoletAMessage, demoAuthor, demoOrganization, demoPatients } from '../../sandbox/index.js';
+import type { Store } from '../../store/index.js';
+import { DeliveryWorker, type DeliveryWorkerOptions } from '../delivery-worker.js';
+import { createDmpProbe } from '../dmp-probe.js';
+import { createDmpSender } from '../dmp-sender.js';
+import { silentLogger } from '../logger.js';
+
+export interface DmpHarness {
+  readonly sandbox: DmpSandbox;
+  readonly signer: Credentials;
+  readonly authCli: Credentials;
+  readonly trust: TrustStore;
+  /** A DmpClient to the stand-in, with the PFI identity of the tests. */
+  client(): DmpClient;
+  /** A started DMP worker on `store`, with short back-off and poll delays. */
+  worker(store: Store, client: DmpClient, extra?: Pick<DeliveryWorkerOptions, 'onSettled' | 'afterSettled'>): DeliveryWorker;
+  close(): Promise<void>;
+}
+
+export async function startDmpHarness(name: string): Promise<DmpHarness> {
+  const chain = await createTestChain();
+  const trust = createTrustStore('sandbox', chain.trustBundlePem);
+  const signer = credentialsFromPem(chain.sign.keyPem, chain.sign.chainPem);
+  const authCli = credentialsFromPem(chain.authCli.keyPem, chain.authCli.chainPem);
+  const dataDir = mkdtempSync(join(tmpdir(), `relais-${name}-`));
+  const sandbox = await DmpSandbox.start({
+    port: 0, dataDir, credentials: credentialsFromPem(chain.server.keyPem, chain.server.chainPem), trustStore: trust,
+  });
+  const quick = { baseMs: 20, maxMs: 50, factor: 1, jitter: 'none' } as const;
+  return {
+    sandbox, signer, authCli, trust,
+    client: () => new DmpClient({
+      baseUrl: sandbox.baseUrl, tlsCredentials: authCli, trustStore: trust, timeoutMs: 5_000,
+      vihf: {
+        nameId: '3990000000/RELAIS', structureId: '1990000000', activitySector: 'SA01^1.2.250.1.71.4.2.4',
+        subjectId: 'RELAIS, PFI, CH TEST RELAIS', lps: { name: 'RELAIS', version: '0.0.0', homologation: 'TEST-HOMOL-1' }, signer,
+      },
+    }),
+    worker: (store, client, extra = {}) => {
+      const worker = new DeliveryWorker({
+        store, kind: 'dmp', log: silentLogger,
+        send: createDmpSender({ store, client, signer, validation: defaultVoletAConfig, sourceOid: '1.2.250.1.999.1.1' }),
+        probe: createDmpProbe(client), backoff: quick, probeBackoff: quick,
+        concurrency: 2, pollMs: 50, leaseMs: 15_000, ...extra,
+      });
+      worker.start();
+      return worker;
+    },
+    close: async () => {
+      await sandbox.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+export const testPatient = demoPatients[0]!;
+
+/** An MDM lettre de liaison for the DMP only, as a DPI sends it. */
+export function lettreForDmp(o: { controlId: string; id: InstanceId; replaces?: InstanceId; action?: 'delete'; ackReception?: boolean }): Buffer {
+  const { controlId, id, replaces } = o;
+  const cdaXml = syntheticCda({
+    typeCode: '11490-0', patient: testPatient, documentId: id, setId: replaces ?? id, version: replaces ? 2 : 1, level: 'N3', pdfBytes: 2000,
+    ...(replaces ? { replaces } : {}),
+    effectiveTime: new Date(Date.now() - 3_600_000), author: demoAuthor, organization: demoOrganization,
+  });
+  return Buffer.from(buildVoletAMessage({
+    structure: 'MDM', action: o.action ?? (replaces ? 'replace' : 'publish'), controlId, timestamp: new Date(), cdaXml, documentId: id,
+    ...(replaces ? { parentDocumentId: replaces } : {}),
+    typeCode: { code: '11490-0', label: 'Lettre de liaison de sortie' }, patient: testPatient,
+    sender: { ...demoAuthor, finess: demoOrganization.finess, orgName: demoOrganization.name },
+    recipients: [], flags: { DESTDMP: true, DESTMSSANTEPS: false, DESTMSSANTEPAT: false, ACK_RECEPTION: o.ackReception ?? false },
+  }));
+}
