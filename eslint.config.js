@@ -4,7 +4,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import globals from 'globals';
 
-const layers = ['hl7', 'cda', 'xds', 'xdm', 'dmp', 'mss', 'cisis', 'domain', 'store', 'engine', 'pki',
+const layers = ['hl7', 'cda', 'pdfa', 'xds', 'xdm', 'dmp', 'mss', 'cisis', 'domain', 'store', 'engine', 'pki',
   'console', 'security', 'stats', 'sandbox', 'cli', 'config'];
 
 /** What each layer may import (besides itself). Arrows point down only. */
@@ -14,17 +14,19 @@ const allowed = {
   config: ['domain'],
   hl7: ['domain'],
   cda: ['domain'],
+  // PDF/A-1 renderings of CDA documents (SC.CDA/DD.12).
+  pdfa: ['cda', 'domain'],
   pki: ['domain'],
   xds: ['cda', 'domain'],
   xdm: ['xds', 'cda', 'domain'],
   dmp: ['xds', 'pki', 'cda', 'domain'],
-  mss: ['xdm', 'xds', 'cda', 'pki', 'domain'],
+  mss: ['xdm', 'xds', 'pdfa', 'cda', 'pki', 'domain'],
   cisis: ['hl7', 'cda', 'xds', 'domain'],
   store: ['domain'],
   security: ['store', 'domain'],
   stats: ['store', 'domain'],
-  engine: ['hl7', 'cda', 'xds', 'xdm', 'dmp', 'mss', 'cisis', 'domain', 'store', 'pki', 'config'],
-  sandbox: ['config', 'hl7', 'cda', 'xds', 'xdm', 'dmp', 'mss', 'cisis', 'domain', 'pki'],
+  engine: ['hl7', 'cda', 'pdfa', 'xds', 'xdm', 'dmp', 'mss', 'cisis', 'domain', 'store', 'pki', 'config'],
+  sandbox: ['config', 'hl7', 'cda', 'pdfa', 'xds', 'xdm', 'dmp', 'mss', 'cisis', 'domain', 'pki'],
   console: ['engine', 'store', 'security', 'stats', 'domain', 'config'],
   cli: layers.filter((l) => l !== 'cli'),
 };
