@@ -14,6 +14,8 @@ export type {
   DocumentLevel,
   NotificationTable,
   NotificationState,
+  MailReceiptKind,
+  MssProtocol,
 } from './schema.js';
 export { insertMessage, findAcceptedInbound, listMessages, getMessageRaw } from './messages.js';
 export type { NewMessage, MessageRow } from './messages.js';
@@ -36,3 +38,10 @@ export {
   markNotificationDead, listNotifications, getNotificationPayload,
 } from './notifications.js';
 export type { NewNotification, ClaimedNotification, NotificationRow, NotificationSource } from './notifications.js';
+export {
+  fixMailMessageId, findDeliveriesByMailMessageId, recordMailReceipt, listMailReceipts, insertMssTraces, listMssTraces,
+  purgeMssTraces, getMailboxCursor, advanceMailboxCursor, MAX_TRACE_TEXT,
+} from './mail.js';
+export type {
+  MailDeliveryRef, NewMailReceipt, MailReceiptRow, MssTraceEntry, MssTraceRow, MssTraceQuery, MailboxCursor,
+} from './mail.js';

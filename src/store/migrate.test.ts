@@ -39,7 +39,9 @@ forEachDriver('migrations', (ctx) => {
   });
 
   it('lets several stores start together on an empty schema', async () => {
-    await sql`drop table notification, attempt, delivery, document, message, kysely_migration, kysely_migration_lock`.execute(ctx.store.db);
+    // Empty the schema of whatever the migrations created (tables, functions, triggers).
+    await sql`drop schema ${sql.id(ctx.schema)} cascade`.execute(ctx.store.db);
+    await sql`create schema ${sql.id(ctx.schema)}`.execute(ctx.store.db);
     const stores = await Promise.all([ctx.open(), ctx.open(), ctx.open()]);
     for (const s of stores) await s.ping();
     const { rows } = await sql<{ n: string }>`select count(*) as n from kysely_migration`.execute(ctx.store.db);

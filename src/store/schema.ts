@@ -93,6 +93,8 @@ export interface DeliveryTable {
   lease_until: Date | null;
   /** The worker holding the lease. */
   claimed_by: string | null;
+  /** MSSanté: the Message-ID of the mail, fixed before the first try and kept for retries. */
+  mail_message_id: string | null;
 }
 
 export interface AttemptTable {
@@ -131,12 +133,63 @@ export interface NotificationTable {
   updated_at: Generated<Date>;
 }
 
+export type MailReceiptKind = 'dsn' | 'mdn';
+
+/** A DSN or MDN received for a MSSanté delivery, one row per recipient report. */
+export interface MailReceiptTable {
+  id: Id;
+  delivery_id: Ref;
+  kind: MailReceiptKind;
+  /** DSN Action (delivered, failed, delayed, relayed, expanded) or MDN disposition type (displayed, processed…). */
+  status: string;
+  /** DSN: the 3-digit SMTP code (SMTPERRORCODE) or the x.y.z status; MDN: the error code. */
+  code: string | null;
+  detail: string | null;
+  /** Who reported: the DSN's Reporting-MTA or the MDN's Final-Recipient. */
+  reporter: string | null;
+  /** The receipt mail's own Message-ID. */
+  report_message_id: string;
+  received_at: Generated<Date>;
+}
+
+export type MssProtocol = 'smtp' | 'imap';
+
+/** One SMTP or IMAP operation (SC.MSS/CONF.17/18). */
+export interface MssTraceTable {
+  id: Id;
+  /** Local time of the machine when the operation started. */
+  at: Date;
+  /** The authenticated author: the mailbox address, plus the human who triggered it when there is one. */
+  actor: string;
+  protocol: MssProtocol;
+  action: string;
+  /** What was sent to the server (commands, never content or secrets). */
+  request: string;
+  /** What the server answered, failures included. */
+  response: string;
+  ok: boolean;
+  mail_message_id: string | null;
+  duration_ms: number | null;
+}
+
+/** Per mailbox and folder: the UIDVALIDITY and the highest UID handled. */
+export interface MailboxCursorTable {
+  mailbox: string;
+  folder: string;
+  uid_validity: string;
+  last_uid: ColumnType<string, string | number, string | number>;
+  updated_at: Generated<Date>;
+}
+
 export interface Database {
   message: MessageTable;
   document: DocumentTable;
   delivery: DeliveryTable;
   attempt: AttemptTable;
   notification: NotificationTable;
+  mail_receipt: MailReceiptTable;
+  mss_trace: MssTraceTable;
+  mailbox_cursor: MailboxCursorTable;
 }
 
 export type MessageRecord = Selectable<MessageTable>;
