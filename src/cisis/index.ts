@@ -14,5 +14,5 @@ export {
 } from './ack-errors.js';
 export type { BusinessErrorCode, Hl7ErrorCode, InputErrorCode } from './ack-errors.js';
 export { decodeBase64 } from './base64.js';
-export { buildZamZ01 } from './zam.js';
-export type { ZamZ01Options } from './zam.js';
+export { buildZam, buildZamZ01 } from './zam.js';
+export type { ZamEvent, ZamOptions, ZamZ01Options } from './zam.js';

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { parseEr7, type Hl7Message } from '../hl7/index.js';
-import { buildZamZ01 } from './zam.js';
+import { buildZam, buildZamZ01 } from './zam.js';
 
 const shared = fileURLToPath(new URL('../../../shared/', import.meta.url));
 const ansExample = `${shared}vectors/ans-hl7v2-exemples/Volets/TRANS_DOC_CDA_HL7V2/V2.1/ORU/Transmission initiale ORU/Message metier reception DMP`;
@@ -61,5 +61,46 @@ describe('ZAM^Z01 (volet A §2.8)', () => {
   it('escapes HL7 delimiters in the DMP error label', () => {
     const m = parseEr7(buildZamZ01({ ...base, ok: false, error: { code: 'X', label: 'a|b^c' } }));
     assert.equal(m.segment('ERR')?.get(5, 2), 'a|b^c');
+  });
+});
+
+describe('ZAM^Z02 and ZAM^Z03 (volet A §2.8)', () => {
+  const examples = `${shared}vectors/ans-hl7v2-exemples/Volets/TRANS_DOC_CDA_HL7V2/V2.1/ORU/Transmission initiale ORU`;
+  const mailbox = { address: 'adam.hoda@test-ci-sis.mssante.fr', id: '801234567897' };
+
+  for (const [event, file] of [['Z02', 'Message metier reception MSS'], ['Z03', 'Message metier lecture MSS']] as const) {
+    it(`matches the ANS positive ${event} example field by field apart from ids and timestamps`, () => {
+      const ans = parseEr7(readFileSync(`${examples}/${file}`));
+      const ours = parseEr7(buildZam({ ...base, event, originalControlId: '015', ok: true, mailbox }));
+      assert.deepEqual(blank(fields(ours, 'MSH'), 7, 10), blank(fields(ans, 'MSH'), 7, 10));
+      assert.deepEqual(blank(fields(ours, 'EVN'), 2), blank(fields(ans, 'EVN'), 2));
+      assert.equal(ours.all('OBX').length, 2);
+      const [ours1, ours2] = ours.all('OBX');
+      const [ans1, ans2] = ans.all('OBX');
+      for (let i = 1; i <= 11; i++) {
+        assert.equal(ours1?.raw(i), ans1?.raw(i), `OBX|1 field ${i}`);
+        assert.equal(ours2?.raw(i), ans2?.raw(i), `OBX|2 field ${i}`);
+      }
+      assert.equal(ours.segment('ERR'), undefined);
+    });
+  }
+
+  it('puts the SMTP code in ERR-5 of a negative Z02', () => {
+    const m = parseEr7(buildZam({ ...base, event: 'Z02', ok: false, mailbox, error: { code: '550', label: 'Boîte aux lettres indisponible' } }));
+    assert.equal(m.segment('ERR')?.raw(5), '550^Boîte aux lettres indisponible^SMTPERRORCODE');
+    assert.equal(m.segment('ERR')?.raw(3), '207^Application error^messageErrorCondition');
+    assert.equal(m.all('OBX')[1]?.raw(5), '^^X.400^adam.hoda@test-ci-sis.mssante.fr');
+  });
+
+  it('puts the consumer code in ERR-5 of a negative Z03', () => {
+    const m = parseEr7(buildZam({ ...base, event: 'Z03', ok: false, mailbox, error: { code: '902', label: 'Identifiant patient inconnu' } }));
+    assert.equal(m.segment('ERR')?.raw(5), '902^Identifiant patient inconnu^applicationErrorCondition');
+    assert.equal(m.all('OBX')[0]?.raw(3), 'ACK_LECTURE_MSS^Accusé de lecture^AckMetierZAM');
+  });
+
+  it('escapes HL7 delimiters found in a mailbox address or an error label', () => {
+    const m = parseEr7(buildZam({ ...base, event: 'Z02', ok: false, mailbox: { address: 'a|b@x.fr' }, error: { code: '554', label: 'refus ^ & ~' } }));
+    assert.equal(m.all('OBX')[1]?.get(5, 4), 'a|b@x.fr');
+    assert.equal(m.segment('ERR')?.get(5, 2), 'refus ^ & ~');
   });
 });
