@@ -69,6 +69,7 @@ function documentEntryXml(d: XdsDocumentEntry): string {
     slot('size', [String(d.size)]),
     slot('URI', d.uri === undefined ? [] : [d.uri]),
     slot('urn:ihe:iti:xds:2013:referenceIdList', d.referenceIds),
+    ...(d.extraSlots ?? []).map((s) => slot(s.name, s.values)),
     localized('rim:Name', d.title),
     localized('rim:Description', d.comments),
     ...d.authors.map((a, i) => authorClassification(U.documentEntryAuthor, id, a, `author${i}`)),

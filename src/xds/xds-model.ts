@@ -65,6 +65,8 @@ export interface XdsDocumentEntry {
   referenceIds: string[];
   /** XDM only: the file name relative to the SUBSET folder (`DOC00001.XML`). */
   uri?: string;
+  /** Extra metadata slots (IHE ITI TF-3 §4.1.14), written after the standard ones (XDM: the `action` of a replacement or deletion). */
+  extraSlots?: { name: string; values: string[] }[];
 }
 
 export interface XdsIntendedRecipient {
