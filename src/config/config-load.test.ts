@@ -83,6 +83,31 @@ describe('loadConfig', () => {
     assert.equal(c.dpi.ackTimeoutSeconds, 12);
   });
 
+  it('takes the MSSanté shortcuts for the first mailbox, and RELAIS_PKI_DIR for both DMP and MSSanté', () => {
+    const c = loadConfig({ env: {
+      RELAIS_MSS_SMTP: '127.0.0.1:2587', RELAIS_MSS_IMAP: '127.0.0.1:2143', RELAIS_MSS_BAL: 'relais@chu.test.mssante.fr',
+      RELAIS_MSS_PASSWORD: 'x', RELAIS_MSS_CA: '/etc/relais/igc.pem', RELAIS_MSS_ERROR_BAL: 'erreurs@chu.test.mssante.fr',
+      RELAIS_PKI_DIR: '/etc/relais/pki',
+    } });
+    assert.deepEqual(
+      { ...c.mss.mailboxes[0] },
+      {
+        address: 'relais@chu.test.mssante.fr', label: 'Messagerie applicative', password: 'x', smtp: '127.0.0.1:2587',
+        imap: '127.0.0.1:2143', tlsMode: 'starttls', pollSeconds: 60, processedFolder: 'Traites', errorFolder: 'Erreurs',
+      },
+    );
+    assert.equal(c.mss.caFile, '/etc/relais/igc.pem');
+    assert.equal(c.mss.errorMailbox, 'erreurs@chu.test.mssante.fr');
+    assert.equal(c.mss.pkiDir, '/etc/relais/pki');
+    assert.equal(c.dmp.pkiDir, '/etc/relais/pki');
+  });
+
+  it('has no mailbox by default, and refuses a mailbox without an address', () => {
+    assert.deepEqual(loadConfig({ env: {} }).mss.mailboxes, []);
+    const e = configError(() => loadConfig({ env: { RELAIS_MSS_SMTP: '127.0.0.1:2587' } }));
+    assert.match(e.message, /mss\.mailboxes\[0\]\.address = \(missing\): is required/);
+  });
+
   it('refuses a dpi.endpoint without a port', () => {
     const e = configError(() => loadConfig({ env: { RELAIS_DPI: 'dpi.example' } }));
     assert.match(e.message, /dpi\.endpoint/);

@@ -4,7 +4,8 @@
  *
  * Environment names: RELAIS_ + the key path in upper snake case, levels joined by `__`
  * (intake.mssMatrixProfile → RELAIS_INTAKE__MSS_MATRIX_PROFILE; mllp.listeners[0].port →
- * RELAIS_MLLP__LISTENERS__0__PORT). Shortcuts: DATABASE_URL, RELAIS_MLLP_PORT, RELAIS_DMP_URL, RELAIS_PKI_DIR, RELAIS_DPI.
+ * RELAIS_MLLP__LISTENERS__0__PORT). Shortcuts: DATABASE_URL, RELAIS_MLLP_PORT, RELAIS_DMP_URL, RELAIS_PKI_DIR (DMP and
+ * MSSanté), RELAIS_DPI, RELAIS_MSS_SMTP / _IMAP / _BAL / _PASSWORD (the first mailbox), RELAIS_MSS_CA, RELAIS_MSS_ERROR_BAL.
  */
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
@@ -72,12 +73,15 @@ function isSource(x: unknown): x is Source {
 
 function applyEnv(tree: Tree, env: Readonly<Record<string, string | undefined>>): void {
   const shortcuts: Record<string, string> = {
-    DATABASE_URL: 'store.databaseUrl', RELAIS_MLLP_PORT: 'mllp.listeners.0.port', RELAIS_DMP_URL: 'dmp.url', RELAIS_PKI_DIR: 'dmp.pkiDir',
-    RELAIS_DPI: 'dpi.endpoint',
+    DATABASE_URL: 'store.databaseUrl', RELAIS_MLLP_PORT: 'mllp.listeners.0.port', RELAIS_DMP_URL: 'dmp.url',
+    RELAIS_PKI_DIR: 'dmp.pkiDir mss.pkiDir', RELAIS_DPI: 'dpi.endpoint',
+    RELAIS_MSS_SMTP: 'mss.mailboxes.0.smtp', RELAIS_MSS_IMAP: 'mss.mailboxes.0.imap', RELAIS_MSS_BAL: 'mss.mailboxes.0.address',
+    RELAIS_MSS_PASSWORD: 'mss.mailboxes.0.password', RELAIS_MSS_CA: 'mss.caFile', RELAIS_MSS_ERROR_BAL: 'mss.errorMailbox',
   };
-  for (const [name, path] of Object.entries(shortcuts)) {
+  for (const [name, paths] of Object.entries(shortcuts)) {
     const v = env[name];
-    if (v !== undefined && v !== '') setPath(tree, path.split('.'), { value: v, from: `environment ${name}` });
+    if (v === undefined || v === '') continue;
+    for (const path of paths.split(' ')) setPath(tree, path.split('.'), { value: v, from: `environment ${name}` });
   }
   const known = new Map<string, string[]>();
   collectEnvNames(configSchema, [], known);
@@ -160,7 +164,10 @@ function validateRule(rule: Rule, node: Source | Tree | Tree[] | undefined, path
   }
   if (node !== undefined && !isSource(node)) fail(path, undefined, 'expected a single value, found a mapping', rule.fix);
   const src = node as Source | undefined;
-  if (src === undefined || src.value === null) return rule.default;
+  if (src === undefined || src.value === null) {
+    if (rule.type === 'string' && rule.required) fail(path, src, 'is required', rule.fix);
+    return rule.default;
+  }
   const v = src.value;
   switch (rule.type) {
     case 'string': {

@@ -5,7 +5,7 @@
 import { logLevels, mssMatrixProfileNames } from './config-types.js';
 
 export type Rule =
-  | { type: 'string'; default: string; fix: string; pattern?: RegExp; allowEmpty?: boolean }
+  | { type: 'string'; default: string; fix: string; pattern?: RegExp; allowEmpty?: boolean; required?: boolean }
   | { type: 'int'; default: number; fix: string; min: number; max: number }
   | { type: 'bool'; default: boolean; fix: string }
   | { type: 'enum'; default: string; fix: string; values: readonly string[] }
@@ -38,6 +38,29 @@ export const listenerSchema: Schema = {
   maxFrameBytes: { type: 'int', default: 16 * MiB, min: 64 * 1024, max: 512 * MiB, fix: 'give a size in bytes, at least 65536 (default 16 MiB)' },
   idleTimeoutSeconds: { type: 'int', default: 600, min: 0, max: 86_400, fix: 'give seconds (0 = never close idle connections)' },
   maxConnections: { type: 'int', default: 64, min: 1, max: 10_000, fix: 'give the maximum number of simultaneous DPI connections' },
+};
+
+const hostPort = /^([A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\]):\d{1,5}$|^$/;
+const mailAddress = /^[^\s@<>()",;:]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}$/;
+const imapFolder = /^[^\r\n*%"\\]{1,100}$/;
+
+/** One MSSanté application mailbox (BAL APP): per-mailbox endpoints, as operators differ (digest §A2). */
+export const mailboxSchema: Schema = {
+  address: { type: 'string', default: '', required: true, pattern: mailAddress, fix: 'give the mailbox address, e.g. relais@etablissement.mssante.fr' },
+  label: {
+    type: 'string', default: 'Messagerie applicative', pattern: /^[^\r\n<>"]{1,120}$/,
+    fix: 'give the display name of the mailbox (the service it speaks for), without < > " or line breaks',
+  },
+  password: {
+    type: 'string', default: '', allowEmpty: true,
+    fix: 'give the SASL PLAIN password of the mailbox (operators of application mailboxes authenticate by certificate and may accept any value)',
+  },
+  smtp: { type: 'string', default: '', allowEmpty: true, pattern: hostPort, fix: 'give host:port of the operator SMTP submission service (usually port 587), or leave empty: this mailbox sends nothing' },
+  imap: { type: 'string', default: '', allowEmpty: true, pattern: hostPort, fix: 'give host:port of the operator IMAP service (usually port 143), or leave empty: this mailbox is not read' },
+  tlsMode: { type: 'enum', values: ['starttls', 'implicit'], default: 'starttls', fix: 'choose starttls (ports 587/143, as the MSSanté texts ask) or implicit (ports 465/993)' },
+  pollSeconds: { type: 'int', default: 60, min: 5, max: 3600, fix: 'give how often the mailbox is read when IDLE is not available, in seconds' },
+  processedFolder: { type: 'string', default: 'Traites', pattern: imapFolder, fix: 'give the IMAP folder for handled mails' },
+  errorFolder: { type: 'string', default: 'Erreurs', pattern: imapFolder, fix: 'give the IMAP folder for mails that could not be handled' },
 };
 
 export const configSchema: Schema = {
@@ -108,6 +131,30 @@ export const configSchema: Schema = {
       },
       ackTimeoutSeconds: { type: 'int', default: 30, min: 1, max: 600, fix: 'give how many seconds to wait for the DPI ACK of one ZAM' },
       maxAttempts: { type: 'int', default: 20, min: 1, max: 1000, fix: 'give how many tries a ZAM gets before it is given up (dead)' },
+    },
+  },
+  mss: {
+    type: 'object',
+    fields: {
+      pkiDir: {
+        type: 'string', default: './pki', fix: 'give the directory holding auth-cli.pem/.key (ORG AUTH_CLI) and root-ca.pem/org-ca.pem (as written by relais pki test-init)',
+      },
+      caFile: {
+        type: 'string', default: '', allowEmpty: true,
+        fix: 'give the PEM file of the IGC Santé chain the operator servers must present, or leave empty for root-ca.pem + org-ca.pem of pkiDir',
+      },
+      tls13: { type: 'bool', default: true, fix: 'use false to restrict the MSSanté connections to TLS 1.2 and its six suites' },
+      productReference: {
+        type: 'string', default: 'RELAIS-DEV', pattern: /^[A-Za-z0-9._-]{1,40}$/,
+        fix: 'give the product reference Convergence gave this software (X-MSS-NIL), e.g. DEV935997',
+      },
+      replyTo: { type: 'string', default: '', allowEmpty: true, pattern: mailAddress, fix: 'give the mailbox a human reads (Reply-To when the DPI gives no PRT REPLY), e.g. secretariat@etablissement.mssante.fr' },
+      maxMailBytes: { type: 'int', default: 20 * MiB, min: 64 * 1024, max: 100 * MiB, fix: 'give the largest mail size in bytes, encoded (MES refuses more than 25 MB)' },
+      connections: { type: 'int', default: 2, min: 1, max: 20, fix: 'give the number of pooled SMTP connections (1–20)' },
+      timeoutSeconds: { type: 'int', default: 60, min: 5, max: 600, fix: 'give the time limit of one SMTP or IMAP exchange in seconds' },
+      traceRetentionDays: { type: 'int', default: 183, min: 30, max: 3650, fix: 'give how many days SMTP and IMAP traces are kept (6 months by default)' },
+      errorMailbox: { type: 'string', default: '', allowEmpty: true, pattern: mailAddress, fix: 'give the mailbox that receives the error mails of inbound documents, or leave empty' },
+      mailboxes: { type: 'array', item: mailboxSchema, default: [], fix: 'give a list of application mailboxes, each with at least an address' },
     },
   },
   log: {

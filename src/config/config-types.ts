@@ -6,6 +6,7 @@ export interface RelaisConfig {
   readonly intake: IntakeConfig;
   readonly dmp: DmpConfig;
   readonly dpi: DpiConfig;
+  readonly mss: MssConfig;
   readonly log: LogConfig;
 }
 
@@ -94,4 +95,42 @@ export interface DpiConfig {
   readonly ackTimeoutSeconds: number;
   /** Tries before a ZAM is dead. */
   readonly maxAttempts: number;
+}
+
+/** One MSSanté application mailbox (BAL APP). */
+export interface MailboxConfig {
+  readonly address: string;
+  /** Display name in From (the service the mailbox speaks for). */
+  readonly label: string;
+  /** SASL PLAIN password (the login is the address; digest §A3). */
+  readonly password: string;
+  /** host:port of the SMTP submission service; empty = this mailbox sends nothing. */
+  readonly smtp: string;
+  /** host:port of the IMAP service; empty = this mailbox is not read. */
+  readonly imap: string;
+  readonly tlsMode: 'starttls' | 'implicit';
+  readonly pollSeconds: number;
+  readonly processedFolder: string;
+  readonly errorFolder: string;
+}
+
+export interface MssConfig {
+  /** auth-cli.pem/.key (ORG AUTH_CLI) and, unless caFile is set, root-ca.pem + org-ca.pem. */
+  readonly pkiDir: string;
+  /** The chain operator servers must present (SC.MSS/CONF.27); empty = pkiDir's root-ca.pem + org-ca.pem. */
+  readonly caFile: string;
+  readonly tls13: boolean;
+  /** X-MSS-NIL on every mail. */
+  readonly productReference: string;
+  /** Reply-To when the DPI gives no PRT REPLY. */
+  readonly replyTo: string;
+  readonly maxMailBytes: number;
+  /** Pooled SMTP connections. */
+  readonly connections: number;
+  readonly timeoutSeconds: number;
+  readonly traceRetentionDays: number;
+  /** Receives the error mails of inbound documents (volet B). */
+  readonly errorMailbox: string;
+  /** The first one with an SMTP endpoint sends; every one with an IMAP endpoint is read. */
+  readonly mailboxes: readonly MailboxConfig[];
 }
