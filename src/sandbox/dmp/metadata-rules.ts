@@ -39,6 +39,30 @@ export function isSignatureEntry(e: ReadEntry): boolean {
   return e.codes.get(XDS_UUID.documentEntryClassCode)?.[0]?.code === SIGNATURE_CLASS;
 }
 
+const IMAGING_REPORT = '18748-4';
+const DICOM_MODALITY_SCHEME = '1.2.840.10008.2.16.4';
+const REFERENCE_ID_TYPES: readonly [string, string][] = [
+  ['Order Placer Number', 'urn:ihe:iti:xds:2013:order'],
+  ['Accession Number', 'urn:ihe:iti:xds:2013:accession'],
+  ['Study Instance UID', 'urn:ihe:iti:xds:2016:studyInstanceUID'],
+];
+
+/**
+ * SC.DB/RIS.09 (digest §C11): an imaging report carries, 1..* each, its order placer numbers, accession numbers and
+ * study instance UIDs in referenceIdList, and its modalities in eventCodeList.
+ */
+function imagingErrors(e: ReadEntry): SandboxRegistryError[] {
+  if (e.codes.get(XDS_UUID.documentEntryTypeCode)?.[0]?.code !== IMAGING_REPORT) return [];
+  const refs = e.slots.get('urn:ihe:iti:xds:2013:referenceIdList') ?? [];
+  const errors = REFERENCE_ID_TYPES
+    .filter(([, type]) => !refs.some((r) => r.endsWith(`^${type}`)))
+    .map(([name]) => metadataError(`compte rendu d'imagerie sans ${name} dans referenceIdList`, e.entryUUID));
+  if (!(e.codes.get(XDS_UUID.documentEntryEventCodeList) ?? []).some((c) => c.codingScheme === DICOM_MODALITY_SCHEME)) {
+    errors.push(metadataError('compte rendu d\'imagerie sans modalité (DCM) dans eventCodeList', e.entryUUID));
+  }
+  return errors;
+}
+
 function entryErrors(e: ReadEntry, setPatientId: string | undefined, vihfPatientId: string, content: Buffer | undefined): SandboxRegistryError[] {
   const errors: SandboxRegistryError[] = [];
   const where = e.entryUUID;
@@ -62,6 +86,7 @@ function entryErrors(e: ReadEntry, setPatientId: string | undefined, vihfPatient
       errors.push(metadataError(`XDSDocumentEntry.${name} absent ou incomplet`, where));
     }
   }
+  errors.push(...imagingErrors(e));
   if (content === undefined) {
     errors.push({ errorCode: 'XDSMissingDocument', codeContext: 'aucun document joint pour cette fiche', location: where });
   } else {

@@ -14,7 +14,7 @@ function entry(n: number, patientId: string, status: string): SandboxEntry {
   return {
     entryUUID: `urn:uuid:00000000-0000-4000-8000-00000000000${n}`, uniqueId: `1.2.3.${n}`, patientId, typeCode: '11490-0',
     typeCodeScheme: '2.16.840.1.113883.6.1', status, receivedAt: '2025-02-03T09:00:00.000Z', kind: 'document', mimeType: 'text/xml',
-    hash: 'aa', size: 1, submissionSetUniqueId: '1.2.3.9',
+    hash: 'aa', size: 1, submissionSetUniqueId: '1.2.3.9', confidentialityCodes: ['N'], eventCodes: [], referenceIds: [],
   };
 }
 

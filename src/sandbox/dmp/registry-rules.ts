@@ -63,6 +63,9 @@ export function provideAndRegister(
       typeCode: type?.code ?? '', typeCodeScheme: type?.codingScheme ?? '', status: XDS_STATUS.approved, receivedAt: at,
       kind: isSignatureEntry(e) ? 'signature' : 'document', mimeType: e.mimeType ?? '',
       hash: createHash('sha1').update(content).digest('hex'), size: content.length, submissionSetUniqueId: set.uniqueId ?? '',
+      confidentialityCodes: (e.codes.get(XDS_UUID.documentEntryConfidentialityCode) ?? []).map((c) => c.code),
+      eventCodes: (e.codes.get(XDS_UUID.documentEntryEventCodeList) ?? []).map((c) => ({ ...c })),
+      referenceIds: e.slots.get('urn:ihe:iti:xds:2013:referenceIdList') ?? [],
       ...(replaces === undefined ? {} : { replaces }),
     };
   });

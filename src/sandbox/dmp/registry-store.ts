@@ -25,6 +25,12 @@ export interface SandboxEntry {
   hash: string;
   size: number;
   submissionSetUniqueId: string;
+  /** confidentialityCode values (HL7 `N` and the DMP visibility codes), as submitted. */
+  confidentialityCodes: string[];
+  /** eventCodeList (acts, and for imaging the modality and the anatomical region). */
+  eventCodes: { code: string; codingScheme: string }[];
+  /** referenceIdList CXi values (imaging: order placer number, accession number, study instance UID). */
+  referenceIds: string[];
   /** The entryUUID this one replaced (RPLC). */
   replaces?: string;
   /** ISO 8601 of the last status change. */
