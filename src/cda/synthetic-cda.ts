@@ -48,6 +48,45 @@ export interface SyntheticDocumentOptions {
   templateIds?: InstanceId[];
   /** healthCareFacility/code from TRE_R02-SecteurActivite. Default SA01 "Etablissement public de santé". */
   healthcareFacilityType?: { code: string; displayName: string };
+  /** Imaging report identifiers, placed as in the ANS imaging sample (inFulfillmentOf/order, serviceEvent id and code). */
+  imaging?: SyntheticImaging;
+}
+
+export interface SyntheticImaging {
+  orderPlacerNumber: InstanceId;
+  accessionNumber: InstanceId;
+  /** DICOM Study Instance UID (serviceEvent/id/@root). */
+  studyInstanceUid: string;
+  /** LOINC exam code, e.g. 24802-1 "RM genou". */
+  exam: { code: string; displayName: string };
+  /** DICOM modality from JDV_ModaliteAcquisition_CISIS, e.g. RM. */
+  modality: { code: string; displayName: string };
+  /** CCAM act, e.g. NZQN001. */
+  ccam?: { code: string; displayName: string };
+}
+
+function imagingOrderXml(i: SyntheticImaging): string {
+  return `
+  <inFulfillmentOf>
+    <order>
+      <id ${iiAttrs(i.orderPlacerNumber)}/>
+      <ps3-20:accessionNumber xmlns:ps3-20="urn:dicom-org:ps3-20" ${iiAttrs(i.accessionNumber)}/>
+    </order>
+  </inFulfillmentOf>`;
+}
+
+function imagingEventXml(i: SyntheticImaging): string {
+  const ccam = i.ccam === undefined ? '' : `
+        <translation code="${esc(i.ccam.code)}" displayName="${esc(i.ccam.displayName)}" codeSystem="1.2.250.1.213.2.5" codeSystemName="CCAM"/>`;
+  return `
+      <id root="${esc(i.studyInstanceUid)}"/>
+      <code code="${esc(i.exam.code)}" displayName="${esc(i.exam.displayName)}" codeSystem="2.16.840.1.113883.6.1" codeSystemName="LOINC">${ccam}
+        <translation code="${esc(i.modality.code)}" displayName="${esc(i.modality.displayName)}" codeSystem="1.2.840.10008.2.16.4" codeSystemName="DCM">
+          <qualifier>
+            <name code="121139" displayName="Modalité d'imagerie" codeSystem="1.2.840.10008.2.16.4" codeSystemName="DCM"/>
+          </qualifier>
+        </translation>
+      </code>`;
 }
 
 // CI-SIS header templates: HL7 France, CI-SIS "structuration minimale"; N1 adds IHE XDS-SD.
@@ -317,9 +356,9 @@ ${organizationXml('      ', 'representedCustodianOrganization', o.organization, 
 ${personXml('      ', o.author)}
 ${organizationXml('      ', 'representedOrganization', o.organization, true)}
     </assignedEntity>
-  </legalAuthenticator>
+  </legalAuthenticator>${o.imaging === undefined ? '' : imagingOrderXml(o.imaging)}
   <documentationOf>
-    <serviceEvent classCode="ACT" moodCode="EVN">
+    <serviceEvent classCode="ACT" moodCode="EVN">${o.imaging === undefined ? '' : imagingEventXml(o.imaging)}
       <effectiveTime>
         <low value="${ts(start)}"/>
         <high value="${ts(when)}"/>
