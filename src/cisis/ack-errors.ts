@@ -34,6 +34,7 @@ export const businessErrorLabels = {
   DOCUMENT_ID_MISMATCH: "L'identifiant du document (TXA-12) ne correspond pas à celui du CDA",
   PARENT_ID_MISMATCH: "L'identifiant du document remplacé (TXA-13) ne correspond pas au relatedDocument du CDA",
   RPLC_MISSING: 'Remplacement sans relatedDocument RPLC dans le CDA',
+  REPLACES_ITSELF: 'Un remplacement doit porter un nouvel identifiant de document, différent du document remplacé',
   TYPE_CODE_MISMATCH: 'Type de document incohérent entre OBR-4, OBX-3, TXA-2 et le code du CDA',
   TYPE_CODE_NOT_DMP: "Type de document non accepté par le DMP (hors JDV_J66)",
   INS_NOT_QUALIFIED: 'INS absent ou identité non qualifiée',

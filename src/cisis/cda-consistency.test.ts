@@ -86,6 +86,13 @@ describe('HL7 ↔ CDA consistency (volet A §2.4.3, §2.4.5–2.4.7)', () => {
     assertRejects(run(setDocument(mdmReplace, 1, noRplc)), '207 RPLC_MISSING OBX^1^5');
   });
 
+  it('answers AE 207 REPLACES_ITSELF at OBX^1^5 when a replacement CDA keeps the id of the document it replaces', () => {
+    // The ANS replacement: own id …82, RPLC parent …81.
+    const same = cdaReplace.replace('<id root="1.2.250.1.71.4.2.2.120456789.71024000082">', `<id root="${docId}">`);
+    assert.notEqual(same, cdaReplace);
+    assertRejects(run(setDocument(mdmReplace, 1, same)), '207 REPLACES_ITSELF OBX^1^5');
+  });
+
   it('answers AE 207 TYPE_CODE_MISMATCH at OBX^1^3 when the CDA code differs from OBX-3', () => {
     const other = cda.replace('<code code="18748-4"', '<code code="11502-2"');
     assertRejectsOnly(run(setDocument(mdm, 1, other)), ['207 TYPE_CODE_MISMATCH OBX^1^3']);

@@ -37,6 +37,9 @@ export function checkCdaConsistency(input: ConsistencyInput, f: Findings): Intak
     const parent = rplc?.parentIds[0];
     if (input.action === 'replace' && parent === undefined) {
       f.business('RPLC_MISSING', at(group.obx, 5), 'a replacement (RO / C / T10) must carry a CDA with relatedDocument typeCode="RPLC" naming the replaced document');
+    } else if (input.action === 'replace' && parent !== undefined && formatInstanceId(parent) === formatInstanceId(header.id)) {
+      // Volet A §2.1: even a masking change (MODIF_CONF_CODE=Y) is a new version; the DMP holds the old uniqueId.
+      f.business('REPLACES_ITSELF', at(group.obx, 5), `the replacement CDA has the id of the document it replaces (${formatInstanceId(parent)})`);
     } else if (input.action === 'publish' && parent !== undefined) {
       f.warn('RPLC_ON_INITIAL', at(group.obx, 5), 'an initial transmission carries a CDA that declares it replaces another document');
     }
