@@ -1,16 +1,18 @@
 import { after, afterEach, before, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
 import type { InstanceId } from '../cda/index.js';
 import { defaultVoletAConfig } from '../cisis/index.js';
 import type { DmpClient } from '../dmp/index.js';
-import { listAttempts, listDeliveries, type DeliveryRow, type Store } from '../store/index.js';
+import { listAttempts, listDocuments, listDeliveries, type DeliveryRow, type Store } from '../store/index.js';
 import { forEachDriver } from '../store/testing.js';
 import { XDS_STATUS } from '../xds/index.js';
 import type { DeliveryWorker } from './delivery-worker.js';
 import { createDmpSender } from './dmp-sender.js';
 import { IntakeService } from './intake-service.js';
 import { silentLogger } from './logger.js';
-import { lettreForDmp, startDmpHarness, type DmpHarness } from './testing/dmp-harness.js';
+import { documentForDmp, lettreForDmp, startDmpHarness, type DmpHarness } from './testing/dmp-harness.js';
 
 const peer = { label: 'dpi@127.0.0.1' };
 const run = `${process.pid}${Date.now() % 100_000}`;
@@ -61,6 +63,16 @@ async function waitFor(store: Store, documentId: string, done: (d: DeliveryRow) 
     await new Promise((r) => setTimeout(r, 25));
   }
   assert.fail(`the DMP delivery of ${documentId} stayed ${last?.state ?? 'absent'} (${last?.reason ?? ''})`);
+}
+
+/** The SOAP actions of the requests the stand-in received since `from` (its verbatim log), in order. */
+function soapActionsSince(from: number): string[] {
+  const dir = join(harness.dataDir, 'requests');
+  return readdirSync(dir).sort().slice(from).map((f) => /action="([^"]+)"/.exec(readFileSync(join(dir, f), 'latin1'))?.[1] ?? '?');
+}
+
+function requestCount(): number {
+  return readdirSync(join(harness.dataDir, 'requests')).length;
 }
 
 async function accept(node: Node, controlId: string, raw: Buffer): Promise<void> {
@@ -134,5 +146,93 @@ forEachDriver('DMP publication from intake', (ctx) => {
     const d = await waitFor(ctx.store, id.root, (x) => x.state === 'done');
     assert.ok(d.attemptCount >= 2);
     assert.equal(harness.sandbox.list().find((e) => e.uniqueId === id.root)?.status, XDS_STATUS.approved);
+  });
+
+  it('sends a masking change (MODIF_CONF_CODE=Y) as a replacement: new entry Approved with the new codes, old Deprecated, no metadata update', async () => {
+    const node = startNode(ctx.store);
+    const first = newDocumentId();
+    await accept(node, `M${run}${serial}a`, documentForDmp({ controlId: `M${run}${serial}a`, id: first, flags: { INVISIBLE_PATIENT: true } }));
+    await waitFor(ctx.store, first.root, (x) => x.state === 'done');
+    const before = requestCount();
+    const second = newDocumentId();
+    await accept(node, `M${run}${serial}b`, documentForDmp({
+      controlId: `M${run}${serial}b`, id: second, replaces: first,
+      flags: { MODIF_CONF_CODE: true, MASQUE_PS: true, INVISIBLE_PATIENT: false, INVISIBLE_REP_LEGAUX: true },
+    }));
+    const d = await waitFor(ctx.store, second.root, (x) => x.state === 'done');
+    assert.equal(d.action, 'replace');
+    const list = harness.sandbox.list();
+    const old = list.find((e) => e.uniqueId === first.root);
+    const current = list.find((e) => e.uniqueId === second.root);
+    assert.equal(old?.status, XDS_STATUS.deprecated);
+    assert.deepEqual(old?.confidentialityCodes, ['N', 'INVISIBLE_PATIENT']);
+    assert.equal(current?.status, XDS_STATUS.approved);
+    assert.equal(current?.replaces, old?.entryUUID);
+    assert.deepEqual(current?.confidentialityCodes, ['N', 'MASQUE_PS', 'INVISIBLE_REPRESENTANTS_LEGAUX']);
+    // TD3.1b for the current entry, then TD2.1 with RPLC; never ITI-57 (no metadata update in indirect authentication).
+    assert.deepEqual(soapActionsSince(before), ['urn:ihe:iti:2007:RegistryStoredQuery', 'urn:ihe:iti:2007:ProvideAndRegisterDocumentSet-b']);
+  });
+
+  it('refuses at intake a masking change that reuses the published document id: the DMP needs a new version', async () => {
+    const node = startNode(ctx.store);
+    const first = newDocumentId();
+    await accept(node, `U${run}${serial}a`, documentForDmp({ controlId: `U${run}${serial}a`, id: first }));
+    await waitFor(ctx.store, first.root, (x) => x.state === 'done');
+    const r = await node.intake.handle(documentForDmp({
+      controlId: `U${run}${serial}b`, id: first, replaces: first, flags: { MODIF_CONF_CODE: true, MASQUE_PS: true },
+    }), peer);
+    assert.equal(r.ackCode, 'AE');
+    const entries = harness.sandbox.list().filter((e) => e.uniqueId === first.root);
+    assert.deepEqual(entries.map((e) => [e.status, e.confidentialityCodes]), [[XDS_STATUS.approved, ['N']]]);
+  });
+
+  it('publishes an imaging report with its order placer number, accession number, study instance UID and modality', async () => {
+    const node = startNode(ctx.store);
+    const id = newDocumentId();
+    await accept(node, `X${run}${serial}`, documentForDmp({
+      controlId: `X${run}${serial}`, id, level: 'N1', type: { code: '18748-4', label: 'CR d\'imagerie médicale' },
+      imaging: {
+        orderPlacerNumber: { root: '1.2.250.1.213.4.5.2.6', extension: `OPN${serial}` },
+        accessionNumber: { root: '1.2.250.1.213.4.5.2.5', extension: `ACN${serial}` },
+        studyInstanceUid: `1.2.250.1.213.4.5.2.1.${serial}`,
+        exam: { code: '24802-1', displayName: 'RM genou' },
+        modality: { code: 'RM', displayName: 'Résonance magnétique' },
+        ccam: { code: 'NZQN001', displayName: 'Remnographie [IRM] de segment du membre inférieur' },
+      },
+    }));
+    await waitFor(ctx.store, id.root, (x) => x.state === 'done');
+    const entry = harness.sandbox.list().find((e) => e.uniqueId === id.root);
+    assert.equal(entry?.status, XDS_STATUS.approved);
+    assert.deepEqual(entry?.referenceIds, [
+      `OPN${serial}^^^&1.2.250.1.213.4.5.2.6&ISO^urn:ihe:iti:xds:2013:order`,
+      `ACN${serial}^^^&1.2.250.1.213.4.5.2.5&ISO^urn:ihe:iti:xds:2013:accession`,
+      `1.2.250.1.213.4.5.2.1.${serial}^^^&1.2.840.10008&ISO^urn:ihe:iti:xds:2016:studyInstanceUID`,
+    ]);
+    assert.deepEqual(entry?.eventCodes.map((c) => `${c.code}@${c.codingScheme}`), ['NZQN001@1.2.250.1.213.2.5', 'RM@1.2.840.10008.2.16.4']);
+  });
+
+  it('lets the DMP refuse an imaging report without its imaging identifiers (SC.DB/RIS.09): the order is dead', async () => {
+    const node = startNode(ctx.store);
+    const id = newDocumentId();
+    await accept(node, `Y${run}${serial}`, documentForDmp({
+      controlId: `Y${run}${serial}`, id, level: 'N1', type: { code: '18748-4', label: 'CR d\'imagerie médicale' },
+    }));
+    const d = await waitFor(ctx.store, id.root, (x) => x.state === 'dead');
+    assert.equal(d.reason, 'XDSRegistryMetadataError');
+    assert.equal(harness.sandbox.list().find((e) => e.uniqueId === id.root), undefined);
+  });
+
+  it('publishes a historical document like the others and flags it for statistics', async () => {
+    const node = startNode(ctx.store);
+    const id = newDocumentId();
+    const longAgo = new Date(Date.now() - 400 * 86_400_000);
+    await accept(node, `H${run}${serial}`, documentForDmp({ controlId: `H${run}${serial}`, id, effectiveTime: longAgo }));
+    const d = await waitFor(ctx.store, id.root, (x) => x.state === 'done');
+    assert.equal((await listDocuments(ctx.store.db, { documentId: d.documentId }))[0]?.historical, true);
+    assert.equal(harness.sandbox.list().find((e) => e.uniqueId === id.root)?.status, XDS_STATUS.approved);
+    const recent = newDocumentId();
+    await accept(node, `H${run}${serial}r`, documentForDmp({ controlId: `H${run}${serial}r`, id: recent }));
+    const r = await waitFor(ctx.store, recent.root, (x) => x.state === 'done');
+    assert.equal((await listDocuments(ctx.store.db, { documentId: r.documentId }))[0]?.historical, false);
   });
 });
