@@ -11,3 +11,7 @@ export { parseFault } from './dmp/fault-injection.js';
 export type { DmpFault } from './dmp/fault-injection.js';
 export { readEntries, ENTRIES_FILE } from './dmp/registry-store.js';
 export type { SandboxEntry } from './dmp/registry-store.js';
+export { startMssSandbox, mssSandboxUnavailable, MssSandboxError, installHint as mssInstallHint } from './mss/mss-sandbox.js';
+export type { MssSandbox, MssSandboxOptions } from './mss/mss-sandbox.js';
+export { defaultMailboxes, establishmentDomain, professionalDomain, patientDomain } from './mss/mailboxes.js';
+export type { MssMailbox, MailboxSpec, MailboxRole } from './mss/mailboxes.js';
