@@ -136,8 +136,10 @@ export async function readEntry(zipfile: ZipFile, info: ZipEntryInfo, cap: numbe
   } catch (err) {
     stream.destroy();
     if (err instanceof XdmReadError) throw err;
-    // yauzl: "too many bytes in the stream", CRC or inflate errors: the entry does not match its header.
-    throw new XdmReadError('RLS_XDM_NOT_ZIP', err instanceof Error ? err.message : String(err), info.name);
+    const message = err instanceof Error ? err.message : String(err);
+    // yauzl stops a stream that inflates past its declared size: a bomb whose header lies.
+    if (/too many bytes/i.test(message)) throw new XdmReadError('RLS_XDM_LIMIT', 'entry inflates past its declared size', info.name);
+    throw new XdmReadError('RLS_XDM_NOT_ZIP', message, info.name);
   }
   return Buffer.concat(chunks, size);
 }
