@@ -4,9 +4,12 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { createDeflateRaw } from 'node:zlib';
 import { createHash } from 'node:crypto';
+import { readCdaHeader } from '../cda/index.js';
+import { deterministicUuids } from '../xds/index.js';
 import { archiveInput, cdaDocument, goodArchive, TEST_INS } from './testing/fixtures.js';
 import { rawZip, unzipAll, type RawEntry } from './testing/raw-zip.js';
 import { looksLikeXdm, readXdmArchive } from './read-archive.js';
+import { buildXdmArchive } from './write-archive.js';
 import type { XdmReadResult } from './types.js';
 
 const vectors = fileURLToPath(new URL('../../../shared/vectors/ihe-iti-examples/XDM/', import.meta.url));
@@ -245,6 +248,40 @@ describe('looksLikeXdm and the IHE XDM samples', () => {
       const r = failure(await readXdmArchive(zip, { testOids: true }));
       assert.equal(r.code, 'RLS_XDM_PATIENT');
       assert.match(r.detail, /not an INS/);
+    });
+  }
+});
+
+describe('the ANS volet B example documents, through an archive and back', () => {
+  const folder = fileURLToPath(new URL(
+    '../../../shared/vectors/ans-hl7v2-exemples/Vague 2/Trans_LPS_CDA_MSSanté/TRANSMISSION_LPS_DOC_CDA_COURRIEL_FROM_MSSANTE_V1.1/', import.meta.url));
+  // MANIFEST §2.4: the three MDMs are OK-1.1 / OK* (defects only in base64 padding and MSH-6); the CDAs are fixtures.
+  const cases = [
+    { dir: 'Transmission initiale MDM', cda: 'CR_Radio_CDAN1_v1.XML', mdm: 'message_MDM__LPS_MSS_CR_Radio_INIT_N1.er7', action: 'publish', event: 'T02' },
+    { dir: 'Remplacement MDM', cda: 'CR_Radio_CDAN1_v2.XML', mdm: 'message_MDM__LPS_MSS_CR_Radio_RPLC_N1.er7', action: 'replace', event: 'T10' },
+    { dir: 'Suppression MDM', cda: 'CR_Radio_CDAN1_v2.XML', mdm: 'message_MDM__LPS_MSS_CR_Radio_DEL_N1.er7', action: 'delete', event: 'T04' },
+  ] as const;
+
+  for (const c of cases) {
+    it(`${c.dir}: the reader gives what the ${c.event} MDM of the example carries (TXA-12, TXA-13, PID-3)`, async () => {
+      const mdm = readFileSync(`${folder}${c.dir}/${c.mdm}`, 'utf8').split(/\r\n|\r|\n/);
+      const field = (seg: string, n: number): string => mdm.find((l) => l.startsWith(`${seg}|`))?.split('|')[n] ?? '';
+      assert.equal(field('MSH', 8).split('^')[1], c.event);
+      const pid3 = field('PID', 3).split('^');
+      const cda = readFileSync(`${folder}${c.dir}/${c.cda}`);
+      const doc = { ...cdaDocument(), cda, header: readCdaHeader(cda), action: c.action };
+      const archive = await buildXdmArchive(archiveInput({ patient: { ins: pid3[0] ?? '', insOid: '1.2.250.1.213.1.4.10' }, documents: [doc] }),
+        { newUuid: deterministicUuids(c.dir) });
+      const r = await readXdmArchive(archive.zip, { testOids: true });
+      assert.ok(r.ok, JSON.stringify(r));
+      assert.equal(r.patient.ins, pid3[0]);
+      const d = r.documents[0];
+      assert.ok(d);
+      assert.equal(d.action, c.action);
+      assert.equal(d.uniqueId, field('TXA', 12).split('^')[0]);
+      assert.equal(d.typeCode.code, field('TXA', 2));
+      assert.ok(d.cda.equals(cda));
+      if (c.action === 'replace') assert.equal(d.replacesUniqueId, field('TXA', 13).split('^')[0]);
     });
   }
 });
