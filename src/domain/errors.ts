@@ -68,6 +68,12 @@ export const errorCatalogue = {
   RLS_PKI_UNTRUSTED: { kind: 'peer_transient', text: 'the peer certificate chain is not trusted (issuer, dates, key usage)' },
   RLS_PKI_TLS_PROFILE: { kind: 'peer_transient', text: 'the negotiated TLS session is outside the ANSSI/MSSanté profile' },
   RLS_PKI_OUTPUT_EXISTS: { kind: 'config', text: 'the output directory is not empty (use --force to overwrite)' },
+  // MSSanté mail composition (Référentiel #2, volet A §2.4.8–2.4.10)
+  RLS_MSS_TOO_LARGE: { kind: 'input', text: 'the composed mail exceeds the configured maximum size' },
+  RLS_MSS_BAD_ADDRESS: { kind: 'input', text: 'a mail address is malformed or carries forbidden characters' },
+  RLS_MSS_BAD_RECIPIENTS: { kind: 'input', text: 'the recipients of one mail are missing or mix patient mailboxes and professionals' },
+  RLS_MSS_BAD_INS: { kind: 'input', text: 'the INS matricule cannot make a patient mailbox (not 15 characters or wrong key)' },
+  RLS_MSS_BAD_INPUT: { kind: 'input', text: 'a value needed to compose the mail is missing or malformed' },
   // Internal
   RLS_BUG: { kind: 'bug', text: 'an unexpected internal error' },
 } as const satisfies Record<string, { kind: ErrorKind; text: string }>;
