@@ -120,6 +120,10 @@ export const configSchema: Schema = {
         fix: 'give the OID of this PFI instance (XDSSubmissionSet.sourceId), e.g. 1.2.250.1.999.1.1',
       },
       timeoutSeconds: { type: 'int', default: 120, min: 5, max: 3600, fix: 'give the time limit of one DMP request in seconds' },
+      retryBaseSeconds: {
+        type: 'int', default: 5, min: 1, max: 3600, fix: 'give the first wait in seconds before a DMP order is sent again after a transient failure (it then doubles)',
+      },
+      retryMaxSeconds: { type: 'int', default: 300, min: 1, max: 86400, fix: 'give the longest wait in seconds between two tries of a DMP order or two probes of the DMP' },
     },
   },
   dpi: {

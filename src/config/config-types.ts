@@ -81,6 +81,9 @@ export interface DmpConfig {
   /** OID of this PFI instance (XDSSubmissionSet.sourceId). */
   readonly sourceOid: string;
   readonly timeoutSeconds: number;
+  /** Back-off of DMP orders and DMP probes after a transient failure: first wait, then doubling up to the max. */
+  readonly retryBaseSeconds: number;
+  readonly retryMaxSeconds: number;
 }
 
 export const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;

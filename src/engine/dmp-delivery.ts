@@ -52,6 +52,8 @@ export function startDmpDelivery(
   const anchors = [pem('root-ca.pem'), pem('org-ca.pem')].filter((f, i) => i === 0 || existsSync(f));
   const trustStore = createTrustStore('dmp', Buffer.concat(anchors.map((f) => readFileSync(f))));
   const timeoutMs = c.timeoutSeconds * 1000;
+  const retryBaseMs = c.retryBaseSeconds * 1000;
+  const retryMaxMs = Math.max(retryBaseMs, c.retryMaxSeconds * 1000);
   const finess = config.establishment.finessGeographique;
   const client = new DmpClient({
     baseUrl: c.url, tlsCredentials, trustStore, timeoutMs, logger: o.log,
@@ -66,8 +68,8 @@ export function startDmpDelivery(
     store: o.store, kind: 'dmp', log: o.log,
     send: createDmpSender({ store: o.store, client, signer, validation: o.validation, sourceOid: c.sourceOid, log: o.log }),
     probe: createDmpProbe(client),
-    backoff: { baseMs: 5_000, maxMs: 300_000, factor: 2, jitter: 'full' },
-    probeBackoff: { baseMs: 10_000, maxMs: 300_000, factor: 2, jitter: 'full' },
+    backoff: { baseMs: retryBaseMs, maxMs: retryMaxMs, factor: 2, jitter: 'full' },
+    probeBackoff: { baseMs: Math.min(2 * retryBaseMs, retryMaxMs), maxMs: retryMaxMs, factor: 2, jitter: 'full' },
     concurrency: 4, pollMs: 5_000,
     // A send may take a TD3.1b then a TD2.1, each up to timeoutMs: the lease outlives both.
     leaseMs: 3 * timeoutMs,

@@ -2,7 +2,6 @@ import { after, afterEach, before, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { defaultVoletAConfig } from '../cisis/index.js';
 import type { DmpClient } from '../dmp/index.js';
-import { MllpServer, buildAck, parseEr7, type Hl7Message } from '../hl7/index.js';
 import { listDeliveries, listNotifications, type Store } from '../store/index.js';
 import { forEachDriver } from '../store/testing.js';
 import type { DeliveryWorker } from './delivery-worker.js';
@@ -11,6 +10,7 @@ import { IntakeService } from './intake-service.js';
 import { silentLogger } from './logger.js';
 import { NotificationSender } from './notification-sender.js';
 import { lettreForDmp, startDmpHarness, type DmpHarness } from './testing/dmp-harness.js';
+import { FakeDpi } from './testing/fake-dpi.js';
 
 const peer = { label: 'dpi@127.0.0.1' };
 const run = `${process.pid}${Date.now() % 100_000}`;
@@ -24,44 +24,6 @@ function message(controlId: string, ackReception: boolean): { raw: Buffer; docum
   serial += 1;
   const id = { root: `1.2.250.1.999.5.${run}.${serial}` };
   return { raw: lettreForDmp({ controlId, id, ackReception }), documentId: id.root };
-}
-
-/** The DPI: records every ZAM and answers with the next code of `answers` (AA once they run out). */
-class FakeDpi {
-  readonly received: Hl7Message[] = [];
-  readonly answers: ('AA' | 'AE')[] = [];
-  readonly server: MllpServer;
-  #waiters: (() => void)[] = [];
-  port = 0;
-
-  constructor() {
-    this.server = new MllpServer({
-      port: 0, host: '127.0.0.1', maxFrameBytes: 1024 * 1024,
-      onMessage: async (payload) => {
-        const m = parseEr7(payload);
-        this.received.push(m);
-        for (const w of this.#waiters.splice(0)) w();
-        return buildAck(m, { code: this.answers.shift() ?? 'AA', controlId: `DPI${this.received.length}`, timestamp: new Date() });
-      },
-    });
-  }
-
-  async listen(): Promise<void> {
-    this.port = (await this.server.listen()).port;
-  }
-
-  /** Resolves once `n` messages have arrived; fails after a bound rather than hang. */
-  async waitFor(n: number, timeoutMs = 15_000): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
-    while (this.received.length < n) {
-      const left = deadline - Date.now();
-      if (left <= 0) assert.fail(`the DPI received ${this.received.length} message(s), expected ${n}`);
-      await new Promise<void>((resolve) => {
-        const t = setTimeout(resolve, left);
-        this.#waiters.push(() => { clearTimeout(t); resolve(); });
-      });
-    }
-  }
 }
 
 interface Node { intake: IntakeService; worker: DeliveryWorker; client: DmpClient; sender: NotificationSender; dpi: FakeDpi }

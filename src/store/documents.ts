@@ -152,14 +152,18 @@ export interface DocumentSource {
   documentId: string;
   parentDocumentId: string | null;
   action: DocumentAction;
+  /** A document of an earlier stay (statistics, digest §C10). */
+  historical: boolean;
+  createdAt: Date;
 }
 
 export async function getDocumentSource(db: Kysely<Database>, id: string): Promise<DocumentSource | undefined> {
   if (!isRowId(id)) return undefined;
   const row = await db.selectFrom('document')
-    .select(['message_id', 'document_id', 'parent_document_id', 'action'])
+    .select(['message_id', 'document_id', 'parent_document_id', 'action', 'historical', 'created_at'])
     .where('id', '=', id).executeTakeFirst();
   return row && {
     messageId: String(row.message_id), documentId: row.document_id, parentDocumentId: row.parent_document_id, action: row.action,
+    historical: row.historical, createdAt: row.created_at,
   };
 }

@@ -1,0 +1,53 @@
+/**
+ * Test support: a DPI's MLLP listener that records every message Relais sends it (ZAM business acks) and
+ * answers with the next code of `answers` (AA once they run out).
+ */
+import assert from 'node:assert/strict';
+import { MllpServer, buildAck, parseEr7, type Hl7Message } from '../../hl7/index.js';
+
+export class FakeDpi {
+  readonly received: Hl7Message[] = [];
+  readonly answers: ('AA' | 'AE')[] = [];
+  readonly server: MllpServer;
+  #waiters: (() => void)[] = [];
+  port = 0;
+
+  constructor() {
+    this.server = new MllpServer({
+      port: 0, host: '127.0.0.1', maxFrameBytes: 1024 * 1024,
+      onMessage: async (payload) => {
+        const m = parseEr7(payload);
+        this.received.push(m);
+        for (const w of this.#waiters.splice(0)) w();
+        return buildAck(m, { code: this.answers.shift() ?? 'AA', controlId: `DPI${this.received.length}`, timestamp: new Date() });
+      },
+    });
+  }
+
+  async listen(): Promise<void> {
+    this.port = (await this.server.listen()).port;
+  }
+
+  /** The messages of one event (e.g. 'Z02'), in arrival order. */
+  ofEvent(event: string): Hl7Message[] {
+    return this.received.filter((m) => m.messageType.event === event);
+  }
+
+  /** Resolves once `n` messages (of `event` when given) have arrived; fails after a bound rather than hang. */
+  async waitFor(n: number, timeoutMs = 15_000, event?: string): Promise<void> {
+    const count = (): number => (event ? this.ofEvent(event).length : this.received.length);
+    const deadline = Date.now() + timeoutMs;
+    while (count() < n) {
+      const left = deadline - Date.now();
+      if (left <= 0) assert.fail(`the DPI received ${count()} ${event ?? ''} message(s), expected ${n}`);
+      await new Promise<void>((resolve) => {
+        const t = setTimeout(resolve, Math.min(left, 200));
+        this.#waiters.push(() => { clearTimeout(t); resolve(); });
+      });
+    }
+  }
+
+  close(): Promise<void> {
+    return this.server.close({ timeoutMs: 1000 });
+  }
+}
