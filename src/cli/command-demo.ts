@@ -32,6 +32,8 @@ export async function runDemo(o: DemoOptions): Promise<number> {
       'store.dataDir': o.data, 'mllp.listeners.0.port': port, 'mllp.listeners.0.host': '127.0.0.1',
       'log.level': process.env.RELAIS_LOG__LEVEL ?? 'error',
       'dmp.url': dmp.sandbox.baseUrl, 'dmp.pkiDir': dmp.pkiDir, 'dmp.lpsHomologation': 'DEMO-TEST',
+      // Short back-off so that the demo's DMP outage drains within seconds.
+      'dmp.retryBaseSeconds': 1, 'dmp.retryMaxSeconds': 2,
     },
   });
   const log = createLogger(config.log.level);
@@ -49,28 +51,54 @@ export async function runDemo(o: DemoOptions): Promise<number> {
   out();
 
   const scenario = demoScenario();
-  const results = await sendMessages({ host: listener.host, port: listener.port }, scenario.map((s) => s.message));
-  let surprises = 0;
-  scenario.forEach((s, i) => {
-    const r = results[i]!;
-    if (r.ackCode !== s.expected) surprises++;
-    out(`  ${r.ackCode === 'AA' ? '✔' : '✘'} ${r.ackCode}  ${s.label}`);
-    for (const e of r.errors) out(`         ERR ${e.code} ${e.location ? 'à ' + e.location + ' ' : ''}: ${e.text}`);
-  });
+  // The DMP fails after the first four documents: the rest of the day waits, then leaves on its own.
+  const beforeOutage = 4;
+  const send = async (part: typeof scenario): Promise<number> => {
+    const results = await sendMessages({ host: listener.host, port: listener.port }, part.map((s) => s.message));
+    let wrong = 0;
+    part.forEach((s, i) => {
+      const r = results[i]!;
+      if (r.ackCode !== s.expected) wrong++;
+      out(`  ${r.ackCode === 'AA' ? '✔' : '✘'} ${r.ackCode}  ${s.label}`);
+      for (const e of r.errors) out(`         ERR ${e.code} ${e.location ? 'à ' + e.location + ' ' : ''}: ${e.text}`);
+    });
+    return wrong;
+  };
+  const store = node.relais.store;
+  let surprises = await send(scenario.slice(0, beforeOutage));
+  let settled = await dmpSettled(store, 15_000);
 
-  const documents = await listDocuments(node.relais.store.db, { limit: 100 });
-  const deliveries = await listDeliveries(node.relais.store.db, { limit: 1000 });
+  out();
+  out('Panne du DMP : le bac à sable répond HTTP 503 à toute requête. Le DPI continue d\'envoyer :');
+  dmp.sandbox.setFault({ mode: 'status', status: 503 });
+  const outageStart = Date.now();
+  surprises += await send(scenario.slice(beforeOutage));
+  await dmpWaiting(store, 5_000);
+  const peer = node.relais.dmp?.worker.status().peer;
+  out(`  → DMP ${peer?.healthy === false ? `marqué injoignable (${peer.lastError})` : 'en échec'} ; ordres DMP : ${describeStates(await dmpStates(store))}`);
+  out('  Les documents sont conservés et acquittés au DPI ; rien n\'est perdu.');
+  await new Promise((r) => setTimeout(r, 1_500));
+  dmp.sandbox.setFault({ mode: 'none' });
+  out(`Le DMP répond de nouveau (panne de ${((Date.now() - outageStart) / 1000).toFixed(1)} s). Aucune action de l'utilisateur :`);
+  const drainStart = Date.now();
+  settled = await dmpSettled(store, 30_000) && settled;
+  out(`  → file vidée automatiquement en ${((Date.now() - drainStart) / 1000).toFixed(1)} s ; ordres DMP : ${describeStates(await dmpStates(store))}`);
+
+  const documents = await listDocuments(store.db, { limit: 100 });
+  const deliveries = await listDeliveries(store.db, { limit: 1000 });
   out();
   out(`Documents enregistrés : ${documents.length}. Envois en attente du connecteur MSSanté : ${deliveries.filter((d) => d.kind !== 'dmp' && d.state === 'pending').length}`);
   const byKind = new Map<string, number>();
   for (const d of deliveries) byKind.set(d.kind, (byKind.get(d.kind) ?? 0) + 1);
   out(`  par destination : ${[...byKind].map(([k, n]) => `${k} ${n}`).join(', ')}`);
   out();
-  const settled = await dmpSettled(node.relais.store, 60_000);
   const entries = dmp.sandbox.list().filter((e) => e.kind === 'document');
-  const shortStatus = (s: string) => s.replace(/^.*[:]/, '');
-  out(`Le DMP (bac à sable, TLS mutuel, VIHF signé) a reçu ${entries.length} documents${settled ? '' : ' (envois encore en cours)'} :`);
-  for (const e of entries) out(`  ${shortStatus(e.status).padEnd(10)} ${e.typeCode.padEnd(8)} ${e.uniqueId}`);
+  const shortStatus = (x: string) => x.replace(/^.*[:]/, '');
+  out(`Le DMP (bac à sable, TLS mutuel, VIHF signé) contient ${entries.length} documents${settled ? '' : ' (envois encore en cours)'} :`);
+  for (const e of entries) {
+    const masks = e.confidentialityCodes.filter((c) => c !== 'N');
+    out(`  ${shortStatus(e.status).padEnd(10)} ${e.typeCode.padEnd(8)} ${e.uniqueId}${masks.length > 0 ? `  [${masks.join(', ')}]` : ''}`);
+  }
   out();
   out('Voir :  npx relais documents --data ' + o.data + '   |   npx relais deliveries --data ' + o.data);
   out(`Envoyer un message :  npx relais send <fichier.hl7> --to ${listener.host}:${listener.port}`);
@@ -100,6 +128,31 @@ async function startDemoDmp(dataDir: string): Promise<{ sandbox: DmpSandbox; pki
     logger: silentLogger,
   });
   return { sandbox, pkiDir };
+}
+
+async function dmpStates(store: Store): Promise<Map<string, number>> {
+  const counts = new Map<string, number>();
+  for (const d of await listDeliveries(store.db, { kind: 'dmp', limit: 1000 })) counts.set(d.state, (counts.get(d.state) ?? 0) + 1);
+  return counts;
+}
+
+const stateLabels: Readonly<Record<string, string>> = {
+  done: 'envoyés', retry_wait: 'en attente de nouvel essai', pending: 'à envoyer', in_flight: 'en cours', held: 'retenus',
+  dead: 'refusés', cancelled: 'annulés',
+};
+
+function describeStates(counts: Map<string, number>): string {
+  return [...counts].map(([state, n]) => `${n} ${stateLabels[state] ?? state}`).join(', ');
+}
+
+/** Waits (bounded) until some DMP order has failed and waits for its next try, and none is being sent. */
+async function dmpWaiting(store: Store, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const states = await dmpStates(store);
+    if (((states.get('retry_wait') ?? 0) > 0 && !states.has('in_flight')) || Date.now() > deadline) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
 }
 
 /** Waits until no DMP order is waiting or being sent (bounded), polling the store. */

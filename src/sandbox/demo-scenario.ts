@@ -3,7 +3,7 @@
  * a replacement and a deletion, and one faulty message that Relais must refuse. Everything is generated
  * here; nothing is read from outside the package.
  */
-import { syntheticCda, type InstanceId, type SyntheticPatient } from '../cda/index.js';
+import { syntheticCda, type InstanceId, type SyntheticImaging, type SyntheticPatient } from '../cda/index.js';
 import { buildVoletAMessage, type VoletAMessageOptions } from './volet-a-message.js';
 import { demoAuthor, demoOrganization, demoPatients } from './demo-patients.js';
 
@@ -31,6 +31,8 @@ interface Step {
   version?: number;
   flags?: VoletAMessageOptions['flags'];
   patientMailbox?: boolean;
+  /** Imaging report: order placer number, accession number, study UID and modality (SC.DB/RIS.09). */
+  imaging?: SyntheticImaging;
   /** Make the CDA name another patient than PID: Relais must answer AE. */
   cdaPatient?: SyntheticPatient;
 }
@@ -48,7 +50,15 @@ export function demoScenario(options: { now?: Date; seed?: string } = {}): Scena
     { label: 'Compte rendu opératoire (ORU^R01, CDA N3) → DMP + chirurgien correspondant', structure: 'ORU', level: 'N3',
       type: { code: '34874-8', label: 'Compte rendu opératoire' }, patient: p2, id: docId(3, seed) },
     { label: 'Compte rendu d\'imagerie (MDM^T02, CDA N1 avec PDF) → DMP + médecin prescripteur', structure: 'MDM', level: 'N1',
-      type: { code: '18748-4', label: 'CR d\'imagerie médicale' }, patient: p3, id: docId(4, seed) },
+      type: { code: '18748-4', label: 'CR d\'imagerie médicale' }, patient: p3, id: docId(4, seed),
+      imaging: {
+        orderPlacerNumber: { root: '1.2.250.1.999.1.2.1', extension: `OPN${seed.slice(-6)}` },
+        accessionNumber: { root: '1.2.250.1.999.1.2.2', extension: `ACN${seed.slice(-6)}` },
+        studyInstanceUid: `1.2.250.1.999.1.2.3.${seed}`,
+        exam: { code: '24802-1', displayName: 'RM genou' },
+        modality: { code: 'RM', displayName: 'Résonance magnétique' },
+        ccam: { code: 'NZQN001', displayName: 'Remnographie [IRM] unilatérale ou bilatérale de segment du membre inférieur' },
+      } },
     { label: 'Compte rendu de biologie (ORU^R01, CDA N3) → DMP seul', structure: 'ORU', level: 'N3',
       type: { code: '11502-2', label: 'CR d\'examens biologiques' }, patient: p4, id: docId(5, seed),
       flags: { DESTMSSANTEPS: false } },
@@ -78,6 +88,7 @@ export function demoScenario(options: { now?: Date; seed?: string } = {}): Scena
       effectiveTime: new Date(now.getTime() - 3_600_000),
       author: demoAuthor,
       organization: demoOrganization,
+      ...(s.imaging ? { imaging: s.imaging } : {}),
     });
     const message = buildVoletAMessage({
       structure: s.structure,
