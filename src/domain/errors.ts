@@ -74,6 +74,11 @@ export const errorCatalogue = {
   RLS_MSS_BAD_RECIPIENTS: { kind: 'input', text: 'the recipients of one mail are missing or mix patient mailboxes and professionals' },
   RLS_MSS_BAD_INS: { kind: 'input', text: 'the INS matricule cannot make a patient mailbox (not 15 characters or wrong key)' },
   RLS_MSS_BAD_INPUT: { kind: 'input', text: 'a value needed to compose the mail is missing or malformed' },
+  // Local accounts and access (SC.SSI/IAM.91, IAM.92)
+  RLS_ACCOUNT_NOT_FOUND: { kind: 'input', text: 'no local account has this login' },
+  RLS_ACCOUNT_EXISTS: { kind: 'input', text: 'a local account with this login already exists' },
+  RLS_ACCOUNT_INVALID: { kind: 'input', text: 'a login, role or TOTP code is malformed' },
+  RLS_PASSWORD_POLICY: { kind: 'input', text: 'the password does not satisfy the password policy' },
   // Internal
   RLS_BUG: { kind: 'bug', text: 'an unexpected internal error' },
 } as const satisfies Record<string, { kind: ErrorKind; text: string }>;

@@ -9,4 +9,6 @@ export type { DeliveryState } from './delivery-state.js';
 export { planDeliveries } from './delivery-plan.js';
 export type { PlannedDelivery, PlannedRecipient } from './delivery-plan.js';
 export { silentLogger } from './logger.js';
+export { accountRoles, auditResults } from './account.js';
+export type { AccountRole, AuditResult } from './account.js';
 export type { Logger } from './logger.js';

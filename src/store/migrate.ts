@@ -6,6 +6,7 @@ import * as intake from './migrations/2026-11-26-intake.js';
 import * as toastLz4 from './migrations/2026-11-26-toast-lz4.js';
 import * as deliveryQueue from './migrations/2026-11-27-delivery-queue.js';
 import * as notification from './migrations/2026-11-28-notification.js';
+import * as security from './migrations/2026-11-30-security.js';
 import * as mss from './migrations/2026-11-29-mss.js';
 
 /**
@@ -17,6 +18,7 @@ export const migrations: Readonly<Record<string, Migration>> = Object.freeze({
   '2026-11-26-toast-lz4': toastLz4,
   '2026-11-27-delivery-queue': deliveryQueue,
   '2026-11-28-notification': notification,
+  '2026-11-30-security': security,
   '2026-11-29-mss': mss,
 });
 
