@@ -194,6 +194,17 @@ describe('readXdmArchive: hostile archives', () => {
     assert.equal(r.path, DOC1);
   });
 
+  it('reads every SUBSET folder, and refuses two subsets about two patients', async () => {
+    const files = await goodFiles();
+    const second = files.filter((f) => f.name.startsWith('IHE_XDM/SUBSET01/')).map((f) => ({ ...f, name: f.name.replace('SUBSET01', 'SUBSET02') }));
+    const both = await readXdmArchive(rawZip([...files, ...second]), { testOids: true });
+    assert.ok(both.ok, JSON.stringify(both));
+    assert.deepEqual(both.submissionSets.map((s) => s.subset), ['SUBSET01', 'SUBSET02']);
+    assert.deepEqual(both.documents.map((d) => d.path.split('/')[1]), ['SUBSET01', 'SUBSET01', 'SUBSET02', 'SUBSET02']);
+    const otherPatient = edit(second, 'IHE_XDM/SUBSET02/METADATA.XML', (t) => t.replaceAll(`${TEST_INS}^^^`, '170000000000002^^^'));
+    await expectCode(rawZip([...files, ...otherPatient]), 'RLS_XDM_PATIENT');
+  });
+
   it('refuses a METADATA.XML with a DOCTYPE, one that is not XML, and an archive without one', async () => {
     const files = await goodFiles();
     const dtd = await expectCode(rawZip(edit(files, META, (t) => t.replace('?>', '?><!DOCTYPE x [<!ENTITY a "aaaaaaaaaa">]>'))), 'RLS_XDM_BAD_METADATA');
