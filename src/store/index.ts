@@ -45,3 +45,13 @@ export {
 export type {
   MailDeliveryRef, NewMailReceipt, MailReceiptRow, MssTraceEntry, MssTraceRow, MssTraceQuery, MailboxCursor,
 } from './mail.js';
+export type { AccountTable, PasswordHistoryTable, SessionTable, AuditTable } from './security-schema.js';
+export {
+  insertAccount, findAccountByLogin, getAccount, listAccounts, updateAccount, recordAccountFailure, claimTotpStep,
+  addPasswordHistory, listPasswordHistory,
+} from './accounts.js';
+export type { AccountRow, NewAccount, AccountPatch } from './accounts.js';
+export { insertSession, findSession, touchSession, revokeSession, revokeAccountSessions } from './sessions.js';
+export type { SessionRow, NewSession } from './sessions.js';
+export { appendAudit, listAudit } from './audit.js';
+export type { NewAuditEntry, AuditRow, AuditQuery } from './audit.js';

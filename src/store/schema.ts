@@ -1,5 +1,6 @@
 import type { ColumnType, Generated, GeneratedAlways, Insertable, Selectable, Updateable } from 'kysely';
 import type { DeliveryState, DestinationKind, DocumentAction, MetaFlags } from '../domain/index.js';
+import type { AccountTable, AuditTable, PasswordHistoryTable, SessionTable } from './security-schema.js';
 
 /**
  * The tables as kysely sees them (ARCHITECTURE.md "The store is the spine"). Column names are the SQL
@@ -190,6 +191,10 @@ export interface Database {
   mail_receipt: MailReceiptTable;
   mss_trace: MssTraceTable;
   mailbox_cursor: MailboxCursorTable;
+  account: AccountTable;
+  password_history: PasswordHistoryTable;
+  session: SessionTable;
+  audit: AuditTable;
 }
 
 export type MessageRecord = Selectable<MessageTable>;
