@@ -1,0 +1,112 @@
+/**
+ * The knobs of local accounts (SC.SSI/IAM.92: "the establishment configures the policy, the product provides
+ * the knobs"), with defaults that pass the ANS verification scenario (requirements §2.2). The `security`
+ * section of the configuration has this shape; this module checks it again so that the layer is safe on
+ * its own (a console or test building settings by hand cannot set a lock threshold above 10).
+ */
+import { RelaisError, accountRoles } from '../domain/index.js';
+import type { AccountRole } from '../domain/index.js';
+
+export interface PasswordPolicy {
+  /** In characters (Unicode code points, after NFC normalisation). */
+  readonly minLength: number;
+  readonly requireLower: boolean;
+  readonly requireUpper: boolean;
+  readonly requireDigit: boolean;
+  /** Anything that is neither a letter nor a digit (punctuation, symbols, spaces). */
+  readonly requireSpecial: boolean;
+  /** After this many days the password must be changed at the next login; 0 = never expires. */
+  readonly maxAgeDays: number;
+  /** How many previous passwords (the current one included) a new password may not repeat. */
+  readonly historyDepth: number;
+  /** Consecutive failures (logins and password changes) that lock the account; at most 10 (IAM.92). */
+  readonly lockAfter: number;
+}
+
+/** argon2id cost parameters (OWASP Password Storage Cheat Sheet: m ≥ 19 MiB, t ≥ 2, p = 1). */
+export interface HashingSettings {
+  readonly memoryKiB: number;
+  readonly timeCost: number;
+  readonly parallelism: number;
+}
+
+export interface SessionSettings {
+  /** Inactivity lock (SC.SSI/IE.39). */
+  readonly idleMinutes: number;
+  /** A session ends after this long whatever the activity. */
+  readonly absoluteHours: number;
+}
+
+export interface TotpSettings {
+  /** Roles that must give a TOTP code at login; an enrolled account of any role always must. */
+  readonly requiredRoles: readonly AccountRole[];
+  /** Shown by authenticator apps beside the login. */
+  readonly issuer: string;
+}
+
+export interface SecuritySettings {
+  readonly password: PasswordPolicy;
+  readonly hashing: HashingSettings;
+  readonly sessions: SessionSettings;
+  readonly totp: TotpSettings;
+}
+
+/** Bounds shared with the configuration schema (src/config). */
+export const LOCK_AFTER_MAX = 10;
+export const PASSWORD_MAX_LENGTH = 256;
+export const ARGON2_MIN_MEMORY_KIB = 19_456;
+export const ARGON2_MIN_TIME_COST = 2;
+
+export const defaultSecuritySettings: SecuritySettings = Object.freeze({
+  password: Object.freeze({
+    minLength: 15, requireLower: true, requireUpper: true, requireDigit: true, requireSpecial: true,
+    maxAgeDays: 365, historyDepth: 24, lockAfter: 5,
+  }),
+  hashing: Object.freeze({ memoryKiB: ARGON2_MIN_MEMORY_KIB, timeCost: ARGON2_MIN_TIME_COST, parallelism: 1 }),
+  sessions: Object.freeze({ idleMinutes: 15, absoluteHours: 12 }),
+  totp: Object.freeze({ requiredRoles: Object.freeze(['admin'] as AccountRole[]), issuer: 'Relais' }),
+});
+
+export interface SecuritySettingsInput {
+  readonly password?: Partial<PasswordPolicy>;
+  readonly hashing?: Partial<HashingSettings>;
+  readonly sessions?: Partial<SessionSettings>;
+  readonly totp?: Partial<TotpSettings>;
+}
+
+function intIn(key: string, v: number, min: number, max: number): number {
+  if (!Number.isSafeInteger(v) || v < min || v > max) {
+    throw new RelaisError('RLS_CONFIG_INVALID', `security.${key} must be an integer between ${min} and ${max}`, { key: `security.${key}`, min, max });
+  }
+  return v;
+}
+
+/** Fills the defaults and checks every bound; throws RLS_CONFIG_INVALID (e.g. lockAfter above 10). */
+export function resolveSecuritySettings(input: SecuritySettingsInput = {}): SecuritySettings {
+  const p = { ...defaultSecuritySettings.password, ...input.password };
+  const h = { ...defaultSecuritySettings.hashing, ...input.hashing };
+  const s = { ...defaultSecuritySettings.sessions, ...input.sessions };
+  const t = { ...defaultSecuritySettings.totp, ...input.totp };
+  intIn('password.minLength', p.minLength, 8, 128);
+  intIn('password.maxAgeDays', p.maxAgeDays, 0, 3650);
+  intIn('password.historyDepth', p.historyDepth, 1, 100);
+  intIn('password.lockAfter', p.lockAfter, 1, LOCK_AFTER_MAX);
+  intIn('hashing.memoryKiB', h.memoryKiB, ARGON2_MIN_MEMORY_KIB, 4 * 1024 * 1024);
+  intIn('hashing.timeCost', h.timeCost, ARGON2_MIN_TIME_COST, 20);
+  intIn('hashing.parallelism', h.parallelism, 1, 16);
+  intIn('sessions.idleMinutes', s.idleMinutes, 1, 1440);
+  intIn('sessions.absoluteHours', s.absoluteHours, 1, 168);
+  const badRole = t.requiredRoles.find((r) => !(accountRoles as readonly string[]).includes(r));
+  if (badRole !== undefined) {
+    throw new RelaisError('RLS_CONFIG_INVALID', `security.totp.requiredRoles: unknown role ${badRole}`, { key: 'security.totp.requiredRoles' });
+  }
+  if (t.issuer.length === 0 || t.issuer.length > 64 || t.issuer.includes(':')) {
+    throw new RelaisError('RLS_CONFIG_INVALID', 'security.totp.issuer must be 1 to 64 characters without ":"', { key: 'security.totp.issuer' });
+  }
+  return Object.freeze({
+    password: Object.freeze({ ...p }),
+    hashing: Object.freeze({ ...h }),
+    sessions: Object.freeze({ ...s }),
+    totp: Object.freeze({ ...t, requiredRoles: Object.freeze([...t.requiredRoles]) }),
+  });
+}
