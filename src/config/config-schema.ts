@@ -161,6 +161,49 @@ export const configSchema: Schema = {
       mailboxes: { type: 'array', item: mailboxSchema, default: [], fix: 'give a list of application mailboxes, each with at least an address' },
     },
   },
+  security: {
+    type: 'object',
+    fields: {
+      password: {
+        type: 'object',
+        fields: {
+          minLength: { type: 'int', default: 15, min: 8, max: 128, fix: 'give the minimum password length in characters (default 15, IAM.92)' },
+          requireLower: { type: 'bool', default: true, fix: 'use true to require a lower-case letter' },
+          requireUpper: { type: 'bool', default: true, fix: 'use true to require an upper-case letter' },
+          requireDigit: { type: 'bool', default: true, fix: 'use true to require a digit' },
+          requireSpecial: { type: 'bool', default: true, fix: 'use true to require a character that is neither a letter nor a digit' },
+          maxAgeDays: { type: 'int', default: 365, min: 0, max: 3650, fix: 'give the days after which a password must be changed (0 = never)' },
+          historyDepth: { type: 'int', default: 24, min: 1, max: 100, fix: 'give how many previous passwords may not be reused (the current one included)' },
+          lockAfter: { type: 'int', default: 5, min: 1, max: 10, fix: 'give the consecutive failures that lock an account, at most 10 (IAM.92)' },
+        },
+      },
+      hashing: {
+        type: 'object',
+        fields: {
+          memoryKiB: { type: 'int', default: 19_456, min: 19_456, max: 4 * 1024 * 1024, fix: 'give the argon2id memory in KiB, at least 19456 (OWASP)' },
+          timeCost: { type: 'int', default: 2, min: 2, max: 20, fix: 'give the argon2id passes, at least 2 (OWASP)' },
+          parallelism: { type: 'int', default: 1, min: 1, max: 16, fix: 'give the argon2id lanes (OWASP: 1)' },
+        },
+      },
+      sessions: {
+        type: 'object',
+        fields: {
+          idleMinutes: { type: 'int', default: 15, min: 1, max: 1440, fix: 'give the minutes of inactivity after which a console session ends (IE.39)' },
+          absoluteHours: { type: 'int', default: 12, min: 1, max: 168, fix: 'give the hours after which a console session ends whatever the activity' },
+        },
+      },
+      totp: {
+        type: 'object',
+        fields: {
+          requiredRoles: {
+            type: 'list', default: ['admin'], item: /^(admin|operator|auditor)$/,
+            fix: 'list the roles that must give a TOTP code at login, among admin, operator, auditor',
+          },
+          issuer: { type: 'string', default: 'Relais', pattern: /^[^:]{1,64}$/, fix: 'give the name authenticator apps show (no ":")' },
+        },
+      },
+    },
+  },
   log: {
     type: 'object',
     fields: {

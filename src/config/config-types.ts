@@ -1,3 +1,5 @@
+import type { AccountRole } from '../domain/index.js';
+
 /** The typed configuration of Relais, after validation. Frozen; each component receives its slice. */
 export interface RelaisConfig {
   readonly establishment: EstablishmentConfig;
@@ -7,6 +9,7 @@ export interface RelaisConfig {
   readonly dmp: DmpConfig;
   readonly dpi: DpiConfig;
   readonly mss: MssConfig;
+  readonly security: SecurityConfig;
   readonly log: LogConfig;
 }
 
@@ -136,4 +139,21 @@ export interface MssConfig {
   readonly errorMailbox: string;
   /** The first one with an SMTP endpoint sends; every one with an IMAP endpoint is read. */
   readonly mailboxes: readonly MailboxConfig[];
+}
+
+/** Local accounts of the console (SC.SSI/IAM.92, IE.39); the security layer checks the same bounds. */
+export interface SecurityConfig {
+  readonly password: {
+    readonly minLength: number;
+    readonly requireLower: boolean;
+    readonly requireUpper: boolean;
+    readonly requireDigit: boolean;
+    readonly requireSpecial: boolean;
+    readonly maxAgeDays: number;
+    readonly historyDepth: number;
+    readonly lockAfter: number;
+  };
+  readonly hashing: { readonly memoryKiB: number; readonly timeCost: number; readonly parallelism: number };
+  readonly sessions: { readonly idleMinutes: number; readonly absoluteHours: number };
+  readonly totp: { readonly requiredRoles: readonly AccountRole[]; readonly issuer: string };
 }
