@@ -25,6 +25,9 @@ export const errorCatalogue = {
   RLS_CDA_MISSING_ELEMENT: { kind: 'input', text: 'a required CDA header element is missing' },
   RLS_CDA_BAD_ENCODING: { kind: 'input', text: 'the XML declaration names an unsupported encoding, or the bytes do not match it' },
   RLS_CDA_BAD_BODY: { kind: 'input', text: 'the CDA body cannot be decoded (unknown representation or invalid base64)' },
+  // PDF/A-1 copies of CDA documents
+  RLS_PDFA_NOT_PDF: { kind: 'input', text: 'the N1 document body is not a PDF, so there is no PDF copy to attach' },
+  RLS_PDFA_TOO_LARGE: { kind: 'input', text: 'the document narrative is too long or too deeply nested to render as a PDF (configured limits)' },
   // XDS metadata (DMP / XDM)
   RLS_XDS_UNIQUE_ID: { kind: 'input', text: 'the document id is not a bare OID (the DMP refuses root^extension and non-OID uniqueIds)' },
   RLS_XDS_PATIENT_ID: { kind: 'input', text: 'the patient INS or its OID cannot make an XDS patientId, or does not match the CDA recordTarget' },
@@ -68,17 +71,26 @@ export const errorCatalogue = {
   RLS_PKI_UNTRUSTED: { kind: 'peer_transient', text: 'the peer certificate chain is not trusted (issuer, dates, key usage)' },
   RLS_PKI_TLS_PROFILE: { kind: 'peer_transient', text: 'the negotiated TLS session is outside the ANSSI/MSSanté profile' },
   RLS_PKI_OUTPUT_EXISTS: { kind: 'config', text: 'the output directory is not empty (use --force to overwrite)' },
+  RLS_PKI_CRL: { kind: 'peer_transient', text: 'no valid CRL for a CA of the peer chain (download failed and the last one expired, or none configured)' },
+  // MSSanté transport: SMTP submission and IMAP with the MSSanté security profile (digest §A2, §A3)
+  RLS_MSS_TLS: { kind: 'peer_transient', text: 'the TLS session with the MSSanté operator was refused (certificate, revocation, protocol, DH group or profile)' },
+  RLS_MSS_UNAVAILABLE: { kind: 'peer_transient', text: 'the MSSanté operator cannot be reached or dropped the connection' },
+  RLS_MSS_TIMEOUT: { kind: 'peer_transient', text: 'the MSSanté operator did not answer within the time limit' },
+  RLS_MSS_AUTH: { kind: 'peer_transient', text: 'the MSSanté operator refused the authentication of the application mailbox' },
+  RLS_MSS_DEFERRED: { kind: 'peer_transient', text: 'the MSSanté operator answered a temporary failure (SMTP 4xx)' },
+  RLS_MSS_REFUSED: { kind: 'peer_permanent', text: 'the MSSanté operator refused the mail (SMTP 5xx)' },
+  RLS_MSS_IMAP: { kind: 'peer_transient', text: 'an IMAP command on the MSSanté mailbox failed' },
+  // Local accounts and access (SC.SSI/IAM.91, IAM.92)
+  RLS_ACCOUNT_NOT_FOUND: { kind: 'input', text: 'no local account has this login' },
+  RLS_ACCOUNT_EXISTS: { kind: 'input', text: 'a local account with this login already exists' },
+  RLS_ACCOUNT_INVALID: { kind: 'input', text: 'a login, role or TOTP code is malformed' },
+  RLS_PASSWORD_POLICY: { kind: 'input', text: 'the password does not satisfy the password policy' },
   // MSSanté mail composition (Référentiel #2, volet A §2.4.8–2.4.10)
   RLS_MSS_TOO_LARGE: { kind: 'input', text: 'the composed mail exceeds the configured maximum size' },
   RLS_MSS_BAD_ADDRESS: { kind: 'input', text: 'a mail address is malformed or carries forbidden characters' },
   RLS_MSS_BAD_RECIPIENTS: { kind: 'input', text: 'the recipients of one mail are missing or mix patient mailboxes and professionals' },
   RLS_MSS_BAD_INS: { kind: 'input', text: 'the INS matricule cannot make a patient mailbox (not 15 characters or wrong key)' },
   RLS_MSS_BAD_INPUT: { kind: 'input', text: 'a value needed to compose the mail is missing or malformed' },
-  // Local accounts and access (SC.SSI/IAM.91, IAM.92)
-  RLS_ACCOUNT_NOT_FOUND: { kind: 'input', text: 'no local account has this login' },
-  RLS_ACCOUNT_EXISTS: { kind: 'input', text: 'a local account with this login already exists' },
-  RLS_ACCOUNT_INVALID: { kind: 'input', text: 'a login, role or TOTP code is malformed' },
-  RLS_PASSWORD_POLICY: { kind: 'input', text: 'the password does not satisfy the password policy' },
   // Internal
   RLS_BUG: { kind: 'bug', text: 'an unexpected internal error' },
 } as const satisfies Record<string, { kind: ErrorKind; text: string }>;

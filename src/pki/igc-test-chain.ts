@@ -44,6 +44,21 @@ export interface TestChainOptions {
   /** Generate new keys instead of the per-process ones (what `relais pki test-init` does). */
   freshKeys?: boolean;
   now?: Date;
+  /**
+   * Base URL of the CRL distribution points written into the certificates: `<base>/root.crl` in the
+   * Organisations CA, `<base>/org.crl` in the leaves (what a CrlCache downloads).
+   */
+  crlBaseUrl?: string;
+}
+
+export interface TestCrlOptions {
+  /** The CA that signs the CRL: the root (its ARL) or the Organisations CA. */
+  issuer: 'root' | 'org';
+  /** Hexadecimal serial numbers of the revoked certificates. */
+  revoked?: readonly string[];
+  thisUpdate?: Date;
+  /** Default: thisUpdate + 7 days. */
+  nextUpdate?: Date;
 }
 
 export interface TestCredential {
@@ -65,6 +80,8 @@ export interface TestChain {
   server: TestCredential;
   /** The content of each output file. */
   files: Readonly<Record<TestChainFile, string>>;
+  /** A PEM CRL signed by the root or the Organisations CA. */
+  issueCrl(o: TestCrlOptions): Promise<string>;
 }
 
 type Role = 'root' | 'org' | 'authCli' | 'sign' | 'server';
@@ -116,6 +133,7 @@ export async function createTestChain(o: TestChainOptions = {}): Promise<TestCha
   const orgLeafName = (cn: string): px.JsonName => [{ C: ['FR'] }, { ST: ['TEST'] }, { O: [est.name] }, { OU: [est.finess] }, { CN: [cn] }];
 
   const caUsage = px.KeyUsageFlags.keyCertSign | px.KeyUsageFlags.cRLSign;
+  const crlPoint = (file: string): px.Extension[] => (o.crlBaseUrl ? [new px.CRLDistributionPointsExtension([`${o.crlBaseUrl}/${file}`])] : []);
   const root = await px.X509CertificateGenerator.createSelfSigned({
     serialNumber: serial(), name: rootName, notBefore: caFrom, notAfter: caTo, signingAlgorithm: rsa, keys: rootKeys,
     extensions: [
@@ -139,21 +157,23 @@ export async function createTestChain(o: TestChainOptions = {}): Promise<TestCha
   const org = await issue(orgName, orgKeys, root, rootKeys.privateKey, caFrom, caTo, [
     new px.BasicConstraintsExtension(true, 0, true),
     new px.KeyUsagesExtension(caUsage, true),
+    ...crlPoint('root.crl'),
   ]);
   const leafCa = new px.BasicConstraintsExtension(false, undefined, true);
+  const orgCrlPoint = crlPoint('org.crl');
   const authCli = await issue(orgLeafName(est.service), authKeys, org, orgKeys.privateKey, leafFrom, leafTo, [
-    leafCa,
+    leafCa, ...orgCrlPoint,
     new px.KeyUsagesExtension(px.KeyUsageFlags.digitalSignature | px.KeyUsageFlags.keyEncipherment, true),
     new px.ExtendedKeyUsageExtension([px.ExtendedKeyUsage.clientAuth], false),
   ]);
   const sign = await issue(orgLeafName(est.service), signKeys, org, orgKeys.privateKey, leafFrom, leafTo, [
-    leafCa,
+    leafCa, ...orgCrlPoint,
     new px.KeyUsagesExtension(px.KeyUsageFlags.nonRepudiation | px.KeyUsageFlags.digitalSignature, true),
   ]);
   const names = ['localhost', '127.0.0.1', ...(o.serverNames ?? [])].filter((n, i, all) => n && all.indexOf(n) === i);
   const server = await issue([{ C: ['FR'] }, { O: ['RELAIS TEST'] }, { OU: [est.finess] }, { CN: [names.find((n) => !isIP(n)) ?? 'localhost'] }],
     serverKeys, org, orgKeys.privateKey, leafFrom, leafTo, [
-      leafCa,
+      leafCa, ...orgCrlPoint,
       new px.KeyUsagesExtension(px.KeyUsageFlags.digitalSignature | px.KeyUsageFlags.keyEncipherment, true),
       new px.ExtendedKeyUsageExtension([px.ExtendedKeyUsage.serverAuth], false),
       new px.SubjectAlternativeNameExtension(names.map((n) => ({ type: isIP(n) ? 'ip' as const : 'dns' as const, value: n })), false),
@@ -166,7 +186,20 @@ export async function createTestChain(o: TestChainOptions = {}): Promise<TestCha
   const s = await leaf(sign, signKeys);
   const v = await leaf(server, serverKeys);
   const rootCaPem = pem(root);
+  const issueCrl = async (c: TestCrlOptions): Promise<string> => {
+    const [issuer, key] = c.issuer === 'root' ? [root, rootKeys.privateKey] : [org, orgKeys.privateKey];
+    const thisUpdate = c.thisUpdate ?? new Date(now.getTime() - 3_600_000);
+    const crl = await px.X509CrlGenerator.create({
+      issuer: issuer.subjectName, thisUpdate, nextUpdate: c.nextUpdate ?? new Date(thisUpdate.getTime() + 7 * day),
+      signingAlgorithm: rsa, signingKey: key,
+      entries: (c.revoked ?? []).map((serialNumber) => ({ serialNumber, revocationDate: thisUpdate })),
+      extensions: [await px.AuthorityKeyIdentifierExtension.create(issuer.publicKey, false, crypto)],
+    }, crypto);
+    // OpenSSL (Node's `crl` option) reads only the `X509 CRL` PEM label.
+    return `${px.PemConverter.encode(crl.rawData, 'X509 CRL')}\n`;
+  };
   return {
+    issueCrl,
     rootCaPem, orgCaPem, trustBundlePem: rootCaPem + orgCaPem, authCli: a, sign: s, server: v,
     files: {
       'root-ca.pem': rootCaPem, 'org-ca.pem': orgCaPem,
