@@ -18,3 +18,12 @@ export type {
   Receipt, DsnReceipt, DsnRecipient, DsnAction, MdnReceipt, MdnDispositionType, MdnError, ParseReportOptions,
 } from './receipts/parse-report.js';
 // SMTP/IMAP transport.
+export { createSmtpSubmitter, classifySmtpFailure } from './transport/smtp-submitter.js';
+export type {
+  SmtpSubmitter, SmtpSubmitterOptions, SmtpMail, SmtpDsn, SmtpSendResult, SmtpRecipientResult, SmtpFailureCode, SmtpVerifyResult,
+  SmtpPoolOptions, SmtpTimeouts,
+} from './transport/smtp-submitter.js';
+export type { MssTrace, MssAction, MssProtocol, TraceSink } from './transport/mss-trace.js';
+export type { MssLinkOptions, BalAccount, TlsMode } from './transport/secure-link.js';
+export { tlsFailureCodes } from './transport/tls-failure.js';
+export type { TlsFailureCode } from './transport/tls-failure.js';
