@@ -86,6 +86,14 @@ service lmtp {
     mode = 0666
   }
 }
+# Tests fail logins on purpose, all from 127.0.0.1: no growing per-IP penalty (its anvil socket is not
+# created) and no failure delay, so that later logins are not slowed down.
+auth_failure_delay = 0
+service anvil {
+  unix_listener anvil-auth-penalty {
+    mode = 0
+  }
+}
 service auth {
   unix_listener ${l.saslSocketName} {
     mode = 0666

@@ -149,6 +149,27 @@ function tail(text: string, lines = 15): string {
   return text.trimEnd().split('\n').slice(-lines).join('\n');
 }
 
+/**
+ * The queue directories as /etc/postfix/postfix-files lays them out, made here because `postfix check`, which
+ * would make them, costs seconds.
+ */
+function createQueue(queueDir: string, postfixUid: number): void {
+  const postdrop = systemId('group', 'postdrop') ?? 0;
+  const layout: [string, number, number, number][] = [
+    ...['active', 'bounce', 'corrupt', 'defer', 'deferred', 'flush', 'hold', 'incoming', 'private', 'saved', 'trace']
+      .map((name): [string, number, number, number] => [name, postfixUid, 0, 0o700]),
+    ['maildrop', postfixUid, postdrop, 0o730],
+    ['public', postfixUid, postdrop, 0o710],
+    ['pid', 0, 0, 0o755],
+  ];
+  for (const [name, uid, gid, mode] of layout) {
+    const path = join(queueDir, name);
+    mkdirSync(path, { recursive: true });
+    chownSync(path, uid, gid);
+    chmodSync(path, mode);
+  }
+}
+
 /** Starts Postfix and Dovecot for the sandbox; retries with other ports when one was taken meanwhile. */
 export async function startMssSandbox(o: MssSandboxOptions): Promise<MssSandbox> {
   const started = performance.now();
@@ -241,24 +262,31 @@ async function startOnce(o: MssSandboxOptions, bin: Binaries, started: number): 
 
   const configDir = dir('postfix', 'conf');
   const postfixLog = join(dataDir, 'postfix', 'maillog');
+  const postfixUid = systemId('passwd', 'postfix');
+  if (postfixUid === undefined) throw new MssSandboxError(`there is no postfix user: ${installHint}`);
+  const queueDir = dir('postfix', 'queue');
   const postfixDataDir = dir('postfix', 'data');
-  chownSync(postfixDataDir, systemId('passwd', 'postfix') ?? 0, 0);
+  chownSync(postfixDataDir, postfixUid, 0);
   const senderMap = join(configDir, 'sender-logins');
   const recipients = join(configDir, 'recipients');
   writeFileSync(senderMap, senderLoginMap(mailboxes));
   writeFileSync(recipients, recipientMap(mailboxes));
   writeFileSync(join(configDir, 'main.cf'), postfixMainCf({
-    configDir, queueDir: dir('postfix', 'queue'), dataDir: postfixDataDir, logFile: postfixLog, smtpPort,
+    configDir, queueDir, dataDir: postfixDataDir, logFile: postfixLog, smtpPort,
     certFile, keyFile, caFile, dhFile, saslSocket: join(baseDir, 'auth-postfix'), lmtpSocket: join(baseDir, 'lmtp'),
     senderLoginMap: senderMap, recipientMap: recipients, domains, messageSizeLimit: o.messageSizeLimit ?? 20_000_000,
     rejectUnknownAtRcpt: o.rejectUnknownAtRcpt === true, weak,
   }));
   writeFileSync(join(configDir, 'master.cf'), postfixMasterCf({ smtpPort }));
 
-  const env = { ...process.env, MAIL_CONFIG: configDir };
-  // `postfix check` creates the queue directories with their owners and modes.
-  const check = spawnSync(bin.postfix, ['-c', configDir, 'check'], { encoding: 'utf8', env });
-  if (check.status !== 0) throw new MssSandboxError(`postfix check failed: ${check.stderr || check.stdout}`);
+  const env: NodeJS.ProcessEnv = { ...process.env, MAIL_CONFIG: configDir };
+  if (weak) {
+    // Dovecot 2.3 has no maximum protocol setting: OpenSSL's own configuration caps it at TLS 1.2, where the weak group applies.
+    const opensslConf = join(tlsDir, 'openssl-weak.cnf');
+    writeFileSync(opensslConf, 'openssl_conf = init\n[init]\nssl_conf = ssl\n[ssl]\nsystem_default = tls\n[tls]\nMaxProtocol = TLSv1.2\n');
+    env.OPENSSL_CONF = opensslConf;
+  }
+  createQueue(queueDir, postfixUid);
 
   const children: ChildProcess[] = [];
   const launch = (cmd: string, args: string[]) => {

@@ -10,7 +10,8 @@
 import { chmodSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { ConnectionOptions } from 'node:tls';
+import { createConnection } from 'node:net';
+import { connect as tlsConnect, type ConnectionOptions, type TLSSocket } from 'node:tls';
 import { ImapFlow } from 'imapflow';
 import nodemailer from 'nodemailer';
 import { credentialsFromPem, tlsClientOptions, writeTestChain, createTrustStore, type TestChainOptions } from '../../pki/index.js';
@@ -144,4 +145,44 @@ export async function waitForMessages(mss: TestMss, mailbox: MssMailbox, count: 
     }
     await new Promise((r) => setTimeout(r, 200));
   }
+}
+
+/**
+ * Opens a TCP connection, asks for STARTTLS in the service's own words (SMTP or IMAP) and completes the TLS
+ * handshake with `tls`; resolves with the TLS socket (negotiated protocol, cipher, ephemeral key) or rejects.
+ */
+export async function startTls(port: number, protocol: 'smtp' | 'imap', tls: ConnectionOptions, host = '127.0.0.1'): Promise<TLSSocket> {
+  const socket = createConnection({ host, port });
+  socket.setTimeout(10_000, () => socket.destroy(new Error('timeout')));
+  let buffer = '';
+  const waitFor = (pattern: RegExp) => new Promise<void>((done, fail) => {
+    const check = () => {
+      if (pattern.test(buffer)) {
+        socket.off('data', onData);
+        socket.off('error', fail);
+        buffer = '';
+        done();
+      }
+    };
+    const onData = (d: Buffer) => { buffer += d.toString('latin1'); check(); };
+    socket.on('data', onData);
+    socket.once('error', fail);
+    check();
+  });
+  if (protocol === 'smtp') {
+    await waitFor(/^220 .*\r\n/m);
+    socket.write('EHLO client.test\r\n');
+    await waitFor(/^250 .*\r\n/m);
+    socket.write('STARTTLS\r\n');
+    await waitFor(/^220 .*\r\n/m);
+  } else {
+    await waitFor(/^\* OK.*\r\n/m);
+    socket.write('a STARTTLS\r\n');
+    await waitFor(/^a OK.*\r\n/m);
+  }
+  socket.setTimeout(0);
+  return new Promise((done, fail) => {
+    const secure = tlsConnect({ ...tls, socket, servername: tls.servername ?? 'localhost' }, () => done(secure));
+    secure.once('error', fail);
+  });
 }
