@@ -170,6 +170,12 @@ describe('composeDocumentMail', () => {
     assert.equal(two.dsn?.recipient, undefined);
   });
 
+  it('uses CRLF line ends only, even for a DPI body written with bare LFs', async () => {
+    const mail = await composeDocumentMail(input({ body: 'ligne 1\nligne 2\rligne 3\n' }));
+    assert.doesNotMatch(mail.raw.toString('latin1'), /[^\r]\n|\r(?!\n)/);
+    assert.match((await parse(mail.raw)).text ?? '', /^ligne 1\nligne 2\nligne 3\n/);
+  });
+
   it('produces the same bytes for the same input, and other boundaries for another Message-ID', async () => {
     const a = await composeDocumentMail(input());
     const b = await composeDocumentMail(input());

@@ -126,6 +126,8 @@ export async function composeDocumentMail(input: DocumentMailInput): Promise<Com
     baseBoundary: createHash('sha256').update(messageId).digest('hex').slice(0, 16),
     boundaryPrefix: '--_RLS',
     xMailer: false,
+    // SMTP wants CRLF everywhere; nodemailer keeps the text's bare LFs inside quoted-printable otherwise.
+    newline: '\r\n',
     // Référentiel #2 spells them X-MSS-INS, X-MSS-CODECDA…; nodemailer would write X-Mss-Ins.
     normalizeHeaderKey: (key: string) => (/^x-mss-/i.test(key) ? key.toUpperCase() : key),
     disableFileAccess: true,

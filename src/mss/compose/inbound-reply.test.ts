@@ -101,6 +101,14 @@ describe('buildMdn', () => {
     });
   });
 
+  it('writes CRLF line ends only, even around an original that had bare LFs', async () => {
+    const lfOriginal = Buffer.from(originalRaw.toString('latin1').replace(/\r\n/g, '\n'), 'latin1');
+    const reply = await buildMdn(mdnInput({ original: { ...mdnInput().original, raw: lfOriginal }, error: { code: '906', label: 'Autre' } }));
+    assert.doesNotMatch(reply.raw.toString('latin1'), /[^\r]\n/);
+    const errorMail = await buildErrorMail({ ...mdnInput(), original: { ...mdnInput().original, raw: lfOriginal }, to: 'e@chb.mssante.fr', error: { code: '906', label: 'Autre' } });
+    assert.doesNotMatch(errorMail.raw.toString('latin1'), /[^\r]\n/);
+  });
+
   it('adds top-level copies of the attachments when asked', async () => {
     const zip = Buffer.from('PK\u0003\u0004zip');
     const reply = await buildMdn(mdnInput({ reattach: [

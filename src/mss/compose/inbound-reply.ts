@@ -128,6 +128,8 @@ export async function buildMdn(input: MdnInput): Promise<ComposedReply> {
 
   const root = new MimeNode('multipart/report; report-type=disposition-notification', {
     baseBoundary: boundaryOf(messageId), boundaryPrefix: '--_RLS', disableFileAccess: true, disableUrlAccess: true,
+    // SMTP wants CRLF everywhere, the original mail included (a bare LF is refused by some MTAs).
+    newline: '\r\n',
   });
   root.setHeader({
     From: { name: foldText(input.from.label), address: from },
@@ -168,6 +170,7 @@ export async function buildErrorMail(input: ErrorMailInput): Promise<ComposedRep
     baseBoundary: boundaryOf(messageId),
     boundaryPrefix: '--_RLS',
     xMailer: false,
+    newline: '\r\n',
     disableFileAccess: true,
     disableUrlAccess: true,
   });
