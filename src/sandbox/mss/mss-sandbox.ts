@@ -125,6 +125,18 @@ function mailUser(): { uid: number; gid: number } {
   return uid !== undefined && uid > 0 && gid !== undefined && gid > 0 ? { uid, gid } : { uid: 65534, gid: 65534 };
 }
 
+/**
+ * Runs a daemon in the foreground under a shell that stops it when our end of its stdin closes: a test process
+ * that dies without calling stop() (killed, crashed) leaves no Postfix or Dovecot behind. SIGTERM is passed on.
+ */
+const watchdog = `exec 3<&0
+"$@" </dev/null &
+daemon=$!
+(cat <&3 >/dev/null; kill -TERM $daemon 2>/dev/null) &
+exec 3<&-
+trap 'kill -TERM $daemon 2>/dev/null' TERM INT
+while kill -0 $daemon 2>/dev/null; do wait $daemon; done`;
+
 function exitOf(child: ChildProcess): Promise<void> {
   return child.exitCode !== null || child.signalCode !== null ? Promise.resolve() : new Promise((done) => child.once('exit', () => done()));
 }
@@ -132,7 +144,9 @@ function exitOf(child: ChildProcess): Promise<void> {
 async function stopChild(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return;
   child.kill('SIGTERM');
-  const killed = setTimeout(() => child.kill('SIGKILL'), 5000);
+  // Closing stdin also ends the watchdog's reader.
+  child.stdin?.destroy();
+  const killed = setTimeout(() => child.kill('SIGKILL'), 10_000);
   await exitOf(child);
   clearTimeout(killed);
 }
@@ -290,7 +304,7 @@ async function startOnce(o: MssSandboxOptions, bin: Binaries, started: number): 
 
   const children: ChildProcess[] = [];
   const launch = (cmd: string, args: string[]) => {
-    const child = spawn(cmd, args, { env, stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn('/bin/sh', ['-c', watchdog, 'relais-mss', cmd, ...args], { env, stdio: ['pipe', 'ignore', 'pipe'] });
     let stderr = '';
     child.stderr?.on('data', (d: Buffer) => { stderr += d.toString(); });
     children.push(child);
