@@ -17,6 +17,7 @@ export { parseReport, dsnActions, mdnDispositionTypes } from './receipts/parse-r
 export type {
   Receipt, DsnReceipt, DsnRecipient, DsnAction, MdnReceipt, MdnDispositionType, MdnError, ParseReportOptions,
 } from './receipts/parse-report.js';
+export { smtpErrorCode } from './receipts/smtp-error-code.js';
 // SMTP/IMAP transport.
 export { createSmtpSubmitter, classifySmtpFailure } from './transport/smtp-submitter.js';
 export type {

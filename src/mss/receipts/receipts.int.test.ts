@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { simpleParser } from 'mailparser';
 import { fetchRaw, mssSkip, sendTestMail, startTestMss, waitForMessages, type TestMss } from '../../sandbox/mss/testing.js';
 import { composeDocumentMail, type DocumentMailInput } from '../compose/document-mail.js';
+import { buildMdn } from '../compose/inbound-reply.js';
 import { parseReport, type DsnReceipt } from './parse-report.js';
 
 const skip = mssSkip();
@@ -100,5 +101,34 @@ describe('composed mails through Postfix and Dovecot, DSNs back', { skip }, () =
     const got = await simpleParser(raw!);
     assert.equal(got.headers.get('x-mss-mes'), 'FIN');
     assert.equal(got.messageId, mail.messageId);
+  });
+
+  it('carries an MDN built by buildMdn through the operator and reads it back with parseReport', async () => {
+    const app = mss.sandbox.mailbox('app');
+    const org = mss.sandbox.mailbox('org');
+    const mail = await composeDocumentMail(mailInput(mss, org.address, { requestDsn: false }));
+    await sendTestMail(mss, { from: app, to: mail.envelope.to, raw: mail.raw });
+    const [received] = await waitForMessages(mss, org, 1);
+    // The organisation's mailbox answers the way a receiving PFI does (volet B), with an error.
+    const mdn = await buildMdn({
+      from: { address: org.address, label: 'Secrétariat' }, to: app.address, finalRecipient: org.address, reportingUa: 'pfi.test; Relais',
+      original: { raw: received!, messageId: mail.messageId, subject: 'XDM/1.0/DDM+Lettre de liaison MARTINEAU Claire 14/05/1985', originalRecipient: org.address },
+      error: { code: '902', label: 'Identifiant de patient inconnu' },
+      messageId: `<mdn.${Date.now()}@pfi.test>`, date: new Date(), maxBytes: 5_000_000,
+    });
+    await sendTestMail(mss, { from: org, to: mdn.envelope.to, raw: mdn.raw });
+    const deadline = Date.now() + 20_000;
+    for (;;) {
+      const receipts = await Promise.all((await fetchRaw(mss, app)).map((raw) => parseReport(raw)));
+      const found = receipts.find((r) => r?.kind === 'mdn' && r.originalMessageId === mail.messageId);
+      if (found?.kind === 'mdn') {
+        assert.equal(found.finalRecipient, org.address);
+        assert.equal(found.dispositionType, 'processed');
+        assert.deepEqual(found.error, { text: '902^Identifiant de patient inconnu', code: '902', label: 'Identifiant de patient inconnu' });
+        return;
+      }
+      assert.ok(Date.now() < deadline, 'the MDN reached the application mailbox');
+      await new Promise((r) => setTimeout(r, 250));
+    }
   });
 });
