@@ -38,6 +38,16 @@ const synthetic = ['11490-0', '34874-8', '11502-2', '18748-4'].map((typeCode, i)
   name: `synthetic-${typeCode}.xml`,
   xml: Buffer.from(syntheticCda({ ...synthBase, typeCode, level: 'N3', documentId: { root: `1.2.250.1.999.2.${2000 + i}` } })),
 }));
+// Characters DejaVu Sans lacks (CJK, emoji outside its range, private use) besides ones it has, in a title and
+// in every kind of block: without care they are drawn with glyph 0, which PDF/A-1 forbids.
+const unusual = 'mesure ≥ 5 µg → ½ ‰ 漢字 \uE000 e\u0301 مرحبا';
+synthetic.push({
+  name: 'synthetic-unusual-characters.xml',
+  xml: Buffer.from(syntheticCda({ ...synthBase, typeCode: '11490-0', level: 'N3' }).replace('</structuredBody>',
+    `<component><section><title>Caractères ${unusual}</title><text><paragraph>${unusual}</paragraph>`
+    + `<list><item>${unusual}</item></list><table><tbody><tr><td>${unusual}</td><td/></tr><tr/></tbody></table><table/></text>`
+    + '</section></component><component><section><text/></section></component></structuredBody>')),
+});
 
 interface Rendered { name: string; cda: Buffer; pdf: Buffer; source: 'embedded' | 'rendered'; file: string; ms: number }
 
@@ -103,7 +113,7 @@ describe('pdfForCda', { skip }, () => {
 
   it('renders every N3 example of the ANS and every synthetic N3 as PDF/A-1b that Preflight accepts', () => {
     const n3 = rendered.filter((r) => r.source === 'rendered');
-    assert.equal(n3.length, 13);
+    assert.equal(n3.length, 14);
     for (const r of n3) assertPdfA(r.name, verdicts.get(basename(r.file)));
   });
 
@@ -114,7 +124,8 @@ describe('pdfForCda', { skip }, () => {
   });
 
   it('shows the title, type, creation date, authors, custodian, patient identity and every section title', async () => {
-    const n3 = rendered.filter((x) => x.source === 'rendered');
+    // The unusual-characters document has its own test: some of its title is replaced by design.
+    const n3 = rendered.filter((x) => x.source === 'rendered' && x.name !== 'synthetic-unusual-characters.xml');
     const texts = await extractTexts(n3.map((r) => r.file));
     for (const r of n3) {
       const text = squash(texts.get(r.file) ?? '');
@@ -128,6 +139,15 @@ describe('pdfForCda', { skip }, () => {
       ];
       for (const want of expected) assert.ok(text.includes(squash(want)), `${r.name}: "${want}" not in the PDF text`);
     }
+  });
+
+  it('shows a character the fonts lack as U+FFFD and keeps the others', async () => {
+    const r = rendered.find((x) => x.name === 'synthetic-unusual-characters.xml');
+    assert.ok(r);
+    const text = (await extractTexts([r.file])).get(r.file) ?? '';
+    assert.ok(text.includes('mesure ≥ 5 µg → ½ ‰'), text);
+    assert.ok(!text.includes('漢') && !text.includes('\uE000'));
+    assert.ok(text.includes('\uFFFD\uFFFD'));
   });
 
   it('gives the PDF of an N1 document byte for byte, without rendering', async () => {

@@ -78,14 +78,16 @@ export async function renderPdfa(content: PdfContent, options: RenderOptions): P
 
 class Layout {
   private readonly width: number;
+  private readonly drawable: (text: string) => string;
 
   constructor(private readonly doc: PDFKit.PDFDocument) {
     this.width = doc.page.width - 2 * MARGIN;
+    this.drawable = glyphFilter(doc);
   }
 
   document(content: PdfContent): void {
     const { doc } = this;
-    doc.font(boldFont).fontSize(16).text(content.title, { width: this.width });
+    doc.font(boldFont).fontSize(16).text(this.drawable(content.title), { width: this.width });
     doc.moveDown(0.6);
     this.labelled(content.documentLines);
     doc.moveDown(0.5);
@@ -99,8 +101,8 @@ class Layout {
 
   private labelled(lines: HeaderLine[]): void {
     for (const line of lines) {
-      this.doc.font(boldFont).fontSize(BODY_SIZE).text(`${line.label} : `, MARGIN, undefined, { continued: true, width: this.width });
-      this.doc.font(regularFont).text(line.value);
+      this.doc.font(boldFont).fontSize(BODY_SIZE).text(this.drawable(`${line.label} : `), MARGIN, undefined, { continued: true, width: this.width });
+      this.doc.font(regularFont).text(this.drawable(line.value));
     }
   }
 
@@ -117,7 +119,7 @@ class Layout {
     if (section.title) {
       doc.moveDown(depth === 0 ? 0.8 : 0.5);
       doc.font(boldFont).fontSize(HEADING_SIZES[Math.min(depth, HEADING_SIZES.length - 1)] ?? BODY_SIZE)
-        .text(section.title, MARGIN + indent, undefined, { width: this.width - indent });
+        .text(this.drawable(section.title), MARGIN + indent, undefined, { width: this.width - indent });
       doc.moveDown(0.3);
     }
     this.blocks(section.blocks, indent);
@@ -134,7 +136,7 @@ class Layout {
 
   private paragraph(text: string, indent: number, emphasis: boolean): void {
     this.doc.font(emphasis ? boldFont : regularFont).fontSize(BODY_SIZE)
-      .text(text, MARGIN + indent, undefined, { width: this.width - indent, paragraphGap: 3 });
+      .text(this.drawable(text), MARGIN + indent, undefined, { width: this.width - indent, paragraphGap: 3 });
   }
 
   private list(block: Extract<NarrativeBlock, { kind: 'list' }>, indent: number): void {
@@ -163,7 +165,7 @@ class Layout {
     }
     const data = rows.map((row) => {
       const cells: PDFKit.Mixins.CellOptions[] = row.cells.map((c) => ({
-        text: c.text,
+        text: this.drawable(c.text),
         colSpan: c.colSpan,
         font: { src: row.header || c.header ? boldFont : regularFont, size: BODY_SIZE - 1 },
         ...(row.header ? { backgroundColor: '#e8e8e8' } : {}),
@@ -196,19 +198,47 @@ class Layout {
 /** "reference — page n / N" at the bottom of every page, written once the page count is known. */
 function footers(doc: PDFKit.PDFDocument, reference: string): void {
   const range = doc.bufferedPageRange();
+  const label = glyphFilter(doc)(reference);
   for (let i = range.start; i < range.start + range.count; i++) {
     doc.switchToPage(i);
     const bottom = doc.page.margins.bottom;
     // Writing inside the bottom margin would otherwise make pdfkit open a new page.
     doc.page.margins.bottom = 0;
     doc.font(regularFont).fontSize(7.5).fillColor('#555555')
-      .text(`${reference} — page ${i + 1} / ${range.count}`, MARGIN, doc.page.height - MARGIN, {
+      .text(`${label} — page ${i + 1} / ${range.count}`, MARGIN, doc.page.height - MARGIN, {
         width: doc.page.width - 2 * MARGIN, align: 'center', lineBreak: false,
       });
     doc.fillColor('#000000');
     doc.page.margins.bottom = bottom;
   }
   doc.flushPages();
+}
+
+interface FontkitFont { hasGlyphForCodePoint(codePoint: number): boolean }
+
+/**
+ * Characters neither embedded font can draw (CJK, emoji, private use…) would be drawn with glyph 0 (.notdef), which
+ * PDF/A-1 forbids (Preflight 3.3.1): they are shown as U+FFFD instead, so the reader sees that something was there.
+ * pdfkit keeps the fontkit font of the current font in `_font.font`.
+ */
+function glyphFilter(doc: PDFKit.PDFDocument): (text: string) => string {
+  const current = doc as unknown as { _font: { font: FontkitFont } };
+  const fonts = [regularFont, boldFont].map((f) => {
+    doc.font(f);
+    return current._font.font;
+  });
+  doc.font(regularFont);
+  const known = new Map<number, boolean>();
+  const drawable = (cp: number): boolean => {
+    let ok = known.get(cp);
+    if (ok === undefined) {
+      ok = fonts.every((f) => f.hasGlyphForCodePoint(cp));
+      known.set(cp, ok);
+    }
+    return ok;
+  };
+  const replacement = drawable(0xfffd) ? '\uFFFD' : '?';
+  return (text) => text.replace(/[^\n]/gu, (ch) => (drawable(ch.codePointAt(0) ?? 0) ? ch : replacement));
 }
 
 interface PdfkitInternals {
