@@ -14,22 +14,13 @@ import { DeliveryWorker, type DeliveryWorkerOptions } from './delivery-worker.js
 import { createDmpProbe } from './dmp-probe.js';
 import { createDmpSender } from './dmp-sender.js';
 import type { Logger } from './logger.js';
+import { softwareVersion } from './software-version.js';
 
 export interface DmpDelivery {
   readonly worker: DeliveryWorker;
   readonly client: DmpClient;
   /** Stops the worker (sends in progress get `timeoutMs`), then closes the connections. */
   close(o?: { timeoutMs?: number }): Promise<void>;
-}
-
-/** LPS_Version of the VIHF (§C3): the package version. */
-function softwareVersion(): string {
-  try {
-    const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version?: string };
-    return pkg.version ?? '0.0.0';
-  } catch {
-    return '0.0.0'; // an unusual layout: the version is informative only
-  }
 }
 
 export function startDmpDelivery(
@@ -60,7 +51,7 @@ export function startDmpDelivery(
     vihf: {
       nameId: `3${finess}/${c.lpsName}`, structureId: `1${finess}`, activitySector: c.secteurActivite,
       subjectId: `${c.lpsName}, PFI, ${config.establishment.name}`, vihfVersion: c.vihfVersion,
-      lps: { name: c.lpsName, version: softwareVersion(), homologation: c.lpsHomologation },
+      lps: { name: c.lpsName, version: softwareVersion, homologation: c.lpsHomologation },
       signer,
     },
   });

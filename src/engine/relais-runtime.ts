@@ -1,5 +1,6 @@
 /**
- * Starts and stops a Relais node: store, ZAM notification sender, DMP delivery worker, then intake listeners.
+ * Starts and stops a Relais node: store, ZAM notification sender, DMP and MSSanté delivery workers, then intake
+ * listeners.
  * Stops the workers first (their sends in progress finish within a limit), then stops accepting, then closes
  * the database.
  */
@@ -14,12 +15,17 @@ import type { Logger } from './logger.js';
 import { startDmpDelivery, type DmpDelivery } from './dmp-delivery.js';
 import { createDmpZamHook } from './dmp-zam.js';
 import { NotificationSender, parseEndpoint } from './notification-sender.js';
+import { startMssDelivery, type MssDelivery } from './mss-delivery.js';
+import { createMssSettledHook } from './mss-receipts.js';
+import { softwareVersion } from './software-version.js';
 
 export interface RunningRelais {
   readonly store: Store;
   readonly intake: IntakeService;
   /** Undefined when `dmp.url` is empty. */
   readonly dmp: DmpDelivery | undefined;
+  /** Undefined when no MSSanté mailbox has an SMTP endpoint. */
+  readonly mss: MssDelivery | undefined;
   /** Sends the ZAM business acks to `dpi.endpoint` (idle when it is empty). */
   readonly notifications: NotificationSender;
   readonly listeners: readonly { name: string; host: string; port: number }[];
@@ -54,16 +60,21 @@ export async function startRelais(config: RelaisConfig, log: Logger): Promise<Ru
     throw e;
   }
   let dmp: DmpDelivery | undefined;
+  let mss: MssDelivery | undefined;
   try {
     sender.start();
+    const zamIdentity = { applicationName: config.establishment.applicationName, facility: config.establishment.finessGeographique, nextControlId };
     // Volet A §2.8: a ZAM^Z01 when the request asked ACK_RECEPTION=Y.
-    const onSettled = createDmpZamHook({
-      applicationName: config.establishment.applicationName, facility: config.establishment.finessGeographique,
-      nextControlId, log,
-    });
+    const onSettled = createDmpZamHook({ ...zamIdentity, log });
     // The sender is woken once the ZAM row is committed, so it finds it at once instead of at its next poll.
-    dmp = startDmpDelivery(config, { store, validation, log: log.child({ component: 'dmp' }), onSettled, afterSettled: () => sender.notify() });
+    const afterSettled = (): void => sender.notify();
+    dmp = startDmpDelivery(config, { store, validation, log: log.child({ component: 'dmp' }), onSettled, afterSettled });
+    mss = startMssDelivery(config, {
+      store, validation, log: log.child({ component: 'mss' }), version: softwareVersion,
+      onSettled: createMssSettledHook({ zam: zamIdentity, log }), afterSettled,
+    });
   } catch (e) {
+    await dmp?.close({ timeoutMs: 1000 });
     await sender.stop({ timeoutMs: 1000 });
     await store.close();
     throw e;
@@ -71,7 +82,7 @@ export async function startRelais(config: RelaisConfig, log: Logger): Promise<Ru
   const intake = new IntakeService({
     store,
     validation,
-    ...(dmp ? { onAccepted: () => dmp.worker.notify() } : {}),
+    onAccepted: () => { dmp?.worker.notify(); mss?.notify(); },
     historicalAfterDays: config.intake.historicalAfterDays,
     finessGeographique: config.establishment.finessGeographique,
     log: log.child({ component: 'intake' }),
@@ -89,6 +100,7 @@ export async function startRelais(config: RelaisConfig, log: Logger): Promise<Ru
     }
   } catch (e) {
     await dmp?.close({ timeoutMs: 1000 });
+    await mss?.close({ timeoutMs: 1000 });
     await sender.stop({ timeoutMs: 1000 });
     await Promise.allSettled(servers.map((s) => s.close({ timeoutMs: 1000 })));
     await store.close();
@@ -97,12 +109,12 @@ export async function startRelais(config: RelaisConfig, log: Logger): Promise<Ru
 
   let closing: Promise<void> | undefined;
   return {
-    store, intake, dmp, notifications: sender, listeners,
+    store, intake, dmp, mss, notifications: sender, listeners,
     close(options = {}) {
       closing ??= (async () => {
-        // The worker first: its sends write their outcome while the store is still open.
-        await dmp?.close({ timeoutMs: options.timeoutMs ?? 5000 });
-        // After the DMP worker: the ZAMs of its last settled deliveries are in the outbox by then.
+        // The workers first: their sends write their outcome while the store is still open.
+        await Promise.all([dmp?.close({ timeoutMs: options.timeoutMs ?? 5000 }), mss?.close({ timeoutMs: options.timeoutMs ?? 5000 })]);
+        // After the workers: the ZAMs of their last settled deliveries are in the outbox by then.
         await sender.stop({ timeoutMs: options.timeoutMs ?? 5000 });
         await Promise.allSettled(servers.map((s) => s.close({ timeoutMs: options.timeoutMs ?? 5000 })));
         await store.close();

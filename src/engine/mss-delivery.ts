@@ -1,0 +1,119 @@
+/**
+ * Wires MSSanté sending for a node: the ORG AUTH_CLI credentials and the operator's trust chain from the `mss`
+ * section, one pooled SMTP submitter for the sending application mailbox, the trace writer, and a DeliveryWorker
+ * for each kind of mail order (professionals, patient mailboxes). Without a mailbox that has an SMTP endpoint
+ * nothing starts and the orders wait in the store.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { VoletAConfig } from '../cisis/index.js';
+import type { MailboxConfig, RelaisConfig } from '../config/index.js';
+import { RelaisError, type DestinationKind } from '../domain/index.js';
+import { createSmtpSubmitter, type SmtpSubmitter } from '../mss/index.js';
+import { createTrustStore, loadCredentials, type Credentials, type TrustStore } from '../pki/index.js';
+import type { Store } from '../store/index.js';
+import { DeliveryWorker, type DeliveryWorkerOptions } from './delivery-worker.js';
+import type { Logger } from './logger.js';
+import { createMssSender } from './mss-sender.js';
+import { TraceWriter } from './trace-writer.js';
+
+export interface MssDelivery {
+  readonly workers: readonly DeliveryWorker[];
+  readonly submitter: SmtpSubmitter;
+  readonly traces: TraceWriter;
+  readonly mailbox: MailboxConfig;
+  /** Wakes the workers (a new order was accepted). */
+  notify(): void;
+  close(o?: { timeoutMs?: number }): Promise<void>;
+}
+
+export interface MssLink {
+  credentials: Credentials;
+  trust: TrustStore;
+}
+
+/** ORG AUTH_CLI and the chain the operator's servers must present (CONF.27): nothing else is trusted. */
+export function loadMssLink(config: RelaisConfig): MssLink {
+  const c = config.mss;
+  const pem = (name: string): string => join(c.pkiDir, name);
+  const credentials = loadCredentials({ format: 'pem', certFile: pem('auth-cli.pem'), keyFile: pem('auth-cli.key') });
+  const files = c.caFile !== '' ? [c.caFile] : [pem('root-ca.pem'), pem('org-ca.pem')].filter((f, i) => i === 0 || existsSync(f));
+  let bundle: Buffer;
+  try {
+    bundle = Buffer.concat(files.map((f) => readFileSync(f)));
+  } catch (e) {
+    throw new RelaisError('RLS_CONFIG_INVALID', `cannot read the MSSanté trust chain: ${(e as Error).message}`, { key: 'mss.caFile' });
+  }
+  return { credentials, trust: createTrustStore('mss', bundle) };
+}
+
+export function hostPort(value: string, key: string): { host: string; port: number } {
+  const i = value.lastIndexOf(':');
+  const host = value.slice(0, i).replace(/^\[|\]$/g, '');
+  const port = Number(value.slice(i + 1));
+  if (i <= 0 || !Number.isInteger(port) || port < 1 || port > 65535) {
+    throw new RelaisError('RLS_CONFIG_INVALID', `${key} is not host:port`, { key });
+  }
+  return { host, port };
+}
+
+const MAIL_KINDS: readonly DestinationKind[] = ['mss_ps', 'mss_patient'];
+
+export function startMssDelivery(
+  config: RelaisConfig,
+  o: {
+    store: Store; validation: VoletAConfig; log: Logger; version: string;
+    onSettled?: DeliveryWorkerOptions['onSettled']; afterSettled?: DeliveryWorkerOptions['afterSettled'];
+  },
+): MssDelivery | undefined {
+  const c = config.mss;
+  const mailbox = c.mailboxes.find((m) => m.smtp !== '');
+  if (!mailbox) {
+    o.log.warn({}, 'no MSSanté mailbox with an SMTP endpoint (mss.mailboxes[].smtp): mail orders stay pending until one is set');
+    return undefined;
+  }
+  const link = loadMssLink(config);
+  const traces = new TraceWriter({ store: o.store, retentionDays: c.traceRetentionDays, log: o.log });
+  const { host, port } = hostPort(mailbox.smtp, 'mss.mailboxes[].smtp');
+  const timeoutMs = c.timeoutSeconds * 1000;
+  const submitter = createSmtpSubmitter({
+    host, port, tlsMode: mailbox.tlsMode, bal: { address: mailbox.address, password: mailbox.password },
+    credentials: link.credentials, trust: link.trust, allowTls13: c.tls13,
+    pool: { maxConnections: c.connections }, timeouts: { connectMs: Math.min(timeoutMs, 30_000), socketMs: timeoutMs },
+    onTrace: traces.sink, log: o.log,
+  });
+  const send = createMssSender({
+    store: o.store, submitter, from: { address: mailbox.address, label: mailbox.label },
+    ...(c.replyTo ? { replyTo: c.replyTo } : {}),
+    productReference: c.productReference, maxMailBytes: c.maxMailBytes, sourceOid: config.dmp.sourceOid,
+    sender: {
+      organisation: config.establishment.name,
+      contact: [c.replyTo || mailbox.address],
+      software: { name: 'Relais', version: o.version },
+    },
+    validation: o.validation, log: o.log,
+  });
+  const workers = MAIL_KINDS.map((kind) => new DeliveryWorker({
+    store: o.store, kind, log: o.log, send,
+    probe: async () => (await submitter.verify()).ok,
+    backoff: { baseMs: 5_000, maxMs: 300_000, factor: 2, jitter: 'full' },
+    probeBackoff: { baseMs: 10_000, maxMs: 300_000, factor: 2, jitter: 'full' },
+    concurrency: c.connections, pollMs: 5_000,
+    // Building the archive and the PDF, then one SMTP transaction.
+    leaseMs: 3 * timeoutMs,
+    ...(o.onSettled ? { onSettled: o.onSettled } : {}),
+    ...(o.afterSettled ? { afterSettled: o.afterSettled } : {}),
+  }));
+  for (const w of workers) w.start();
+  let closing: Promise<void> | undefined;
+  return {
+    workers, submitter, traces, mailbox,
+    notify() { for (const w of workers) w.notify(); },
+    close(x = {}) {
+      closing ??= Promise.all(workers.map((w) => w.stop(x.timeoutMs === undefined ? {} : { timeoutMs: x.timeoutMs })))
+        .then(() => submitter.close())
+        .then(() => traces.close());
+      return closing;
+    },
+  };
+}
