@@ -10,6 +10,7 @@ import { runSend } from './command-send.js';
 import { runListing } from './command-listings.js';
 import { runPkiTestInit } from './command-pki.js';
 import { runSandboxDmp, runSandboxDmpList } from './command-sandbox-dmp.js';
+import { runSandboxMss } from './command-sandbox-mss.js';
 import { runCancel, runHold, runRelease, runReplay, type OrderOptions } from './command-orders.js';
 import { version } from './version.js';
 
@@ -109,6 +110,16 @@ export async function main(argv: readonly string[]): Promise<number> {
     .requiredOption('--data <dir>', 'the sandbox data directory')
     .option('--json', 'print JSON')
     .action(async (o) => { exitCode = await runSandboxDmpList(o); });
+  sandboxDmp.parent?.command('mss')
+    .description('run an MSSanté operator stand-in: Postfix (SMTP, STARTTLS, client certificate, SASL PLAIN) and Dovecot (IMAP) on '
+      + 'free loopback ports; prints one JSON line (endpoints, mailboxes) and runs until SIGTERM. Needs root and the Debian '
+      + 'packages postfix, dovecot-imapd, dovecot-lmtpd')
+    .requiredOption('--pki <dir>', 'directory written by `relais pki test-init`')
+    .requiredOption('--data <dir>', 'where the instances keep their configuration, queue, logs and mailboxes')
+    .option('--weak', 'offer only a 1024-bit DH group over TLS 1.2 (a client inside the MSSanté profile must refuse)')
+    .option('--size-limit <bytes>', 'Postfix message_size_limit', (v) => Number.parseInt(v, 10))
+    .option('--reject-unknown', 'refuse unknown recipients at RCPT TO instead of returning a DSN')
+    .action(async (o) => { exitCode = await runSandboxMss(o); });
 
   program.command('pki')
     .description('certificates')
