@@ -28,3 +28,5 @@ export type { MssTrace, MssAction, MssProtocol, TraceSink } from './transport/ms
 export type { MssLinkOptions, BalAccount, TlsMode } from './transport/secure-link.js';
 export { tlsFailureCodes } from './transport/tls-failure.js';
 export type { TlsFailureCode } from './transport/tls-failure.js';
+export { createImapSession } from './transport/imap-session.js';
+export type { ImapSession, ImapSessionOptions, ImapFolderState, ImapMessage } from './transport/imap-session.js';
