@@ -5,6 +5,7 @@ export { defaultMailTemplates } from './compose/body.js';
 export type { MailTemplates } from './compose/body.js';
 export { documentSubject, subjectBirthDate, XDM_SUBJECT_PREFIX } from './compose/subject.js';
 export { isMailAddress } from './compose/header-safety.js';
+export { smtpMailOf } from './compose/smtp-mail.js';
 export { buildMdn, buildErrorMail, inboundReplySubject, KO_SUBJECT_TAG } from './compose/inbound-reply.js';
 export type { MdnInput, ErrorMailInput, ComposedReply, InboundOriginal, InboundOutcomeError, ReattachedFile } from './compose/inbound-reply.js';
 // Patient mailboxes and who may receive a document.
