@@ -21,7 +21,7 @@ describe('readNarrative', () => {
       <paragraph>Première ligne<br/>seconde   ligne</paragraph>
       <list listType="ordered"><item>un</item><item>deux <paragraph>détail</paragraph></item></list>
       <table><caption>Résultats</caption><thead><tr><th>Examen</th><th>Valeur</th></tr></thead>
-        <tbody><tr><td>TSH</td><td>1,2 <sup>mUI</sup></td></tr><tr><td colspan="2">fin</td></tr></tbody></table>
+        <tbody><tr><td rowspan="2">TSH</td><td>1,2 <sup>mUI</sup></td></tr><tr><td colspan="1">fin</td></tr><tr><td colspan="2">tout</td></tr></tbody></table>
       </text>
       <component><section><title>Sous-section</title><text>dedans</text></section></component>
     </section></component>`);
@@ -36,9 +36,10 @@ describe('readNarrative', () => {
     assert.deepEqual(s.blocks[3], {
       kind: 'table', caption: 'Résultats',
       rows: [
-        { header: true, cells: [{ text: 'Examen', colSpan: 1, header: true }, { text: 'Valeur', colSpan: 1, header: true }] },
-        { header: false, cells: [{ text: 'TSH', colSpan: 1, header: false }, { text: '1,2 mUI', colSpan: 1, header: false }] },
-        { header: false, cells: [{ text: 'fin', colSpan: 2, header: false }] },
+        { header: true, cells: [{ text: 'Examen', colSpan: 1, rowSpan: 1, header: true }, { text: 'Valeur', colSpan: 1, rowSpan: 1, header: true }] },
+        { header: false, cells: [{ text: 'TSH', colSpan: 1, rowSpan: 2, header: false }, { text: '1,2 mUI', colSpan: 1, rowSpan: 1, header: false }] },
+        { header: false, cells: [{ text: 'fin', colSpan: 1, rowSpan: 1, header: false }] },
+        { header: false, cells: [{ text: 'tout', colSpan: 2, rowSpan: 1, header: false }] },
       ],
     });
     assert.equal(s.sections[0]?.title, 'Sous-section');
@@ -49,6 +50,8 @@ describe('readNarrative', () => {
     const [s] = read(`<component><section><text><inconnu>mot <b>un</b></inconnu> <x:autre>deux</x:autre><renderMultiMedia referencedObject="i1"/></text></section></component>`);
     assert.equal(s?.title, undefined);
     assert.deepEqual(s?.blocks, [{ kind: 'paragraph', text: 'mot un deux [contenu multimédia non reproduit]' }]);
+    const [t] = read(`<component><section><text><table><tbody><tr><td><renderMultiMedia referencedObject="doc-1"/></td></tr></tbody></table></text></section></component>`);
+    assert.deepEqual(t?.blocks, [{ kind: 'table', rows: [{ header: false, cells: [{ text: '[contenu multimédia non reproduit]', colSpan: 1, rowSpan: 1, header: false }] }] }]);
   });
 
   it('gives no section for an N1 body', () => {

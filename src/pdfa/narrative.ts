@@ -5,6 +5,8 @@ const HL7_V3 = 'urn:hl7-org:v3';
 const ELEMENT_NODE = 1;
 const TEXT_NODE = 3;
 const CDATA_SECTION_NODE = 4;
+// renderMultiMedia points at an image or a file the PDF cannot reproduce: say so rather than drop it silently.
+const MULTIMEDIA = ' [contenu multimédia non reproduit] ';
 
 /** A block of a section's narrative (CDA R2 NarrativeBlock, section/text), reduced to what a reader needs. */
 export type NarrativeBlock =
@@ -12,7 +14,9 @@ export type NarrativeBlock =
   | { kind: 'list'; ordered: boolean; items: NarrativeBlock[][] }
   | { kind: 'table'; caption?: string; rows: NarrativeRow[] };
 
-export interface NarrativeRow { header: boolean; cells: { text: string; colSpan: number; header: boolean }[] }
+export interface NarrativeCell { text: string; colSpan: number; rowSpan: number; header: boolean }
+
+export interface NarrativeRow { header: boolean; cells: NarrativeCell[] }
 
 export interface NarrativeSection {
   title?: string;
@@ -103,7 +107,7 @@ class NarrativeReader {
           pending += '\n';
           break;
         case 'renderMultiMedia':
-          pending += ' [contenu multimédia non reproduit] ';
+          pending += MULTIMEDIA;
           break;
         default:
           pending += inlineText(n);
@@ -131,13 +135,13 @@ class NarrativeReader {
     const captionEl = childNamed(el, 'caption');
     const addRows = (group: Element, header: boolean): void => {
       for (const tr of childrenNamed(group, 'tr')) {
-        const cells: NarrativeRow['cells'] = [];
+        const cells: NarrativeCell[] = [];
         for (let n: Node | null = tr.firstChild; n !== null; n = n.nextSibling) {
           if (!isElement(n) || (n.localName !== 'td' && n.localName !== 'th')) continue;
-          const span = Number.parseInt(n.getAttribute('colspan') ?? '1', 10);
           cells.push({
             text: this.count(cellText(n)),
-            colSpan: Number.isFinite(span) && span > 1 ? Math.min(span, 50) : 1,
+            colSpan: span(n.getAttribute('colspan')),
+            rowSpan: span(n.getAttribute('rowspan')),
             header: n.localName === 'th',
           });
         }
@@ -169,6 +173,12 @@ class NarrativeReader {
   }
 }
 
+/** colspan / rowspan: 1 unless a number above 1, at most 50 (a span is only layout; a huge one is an error). */
+function span(value: string | null): number {
+  const n = Number.parseInt(value ?? '1', 10);
+  return Number.isFinite(n) && n > 1 ? Math.min(n, 50) : 1;
+}
+
 /** A table cell may hold paragraphs and lists: their text, one per line. */
 function cellText(el: Element): string {
   const lines: string[] = [];
@@ -178,7 +188,7 @@ function cellText(el: Element): string {
       lines.push(pending, n.localName === 'list' ? listText(n) : inlineText(n));
       pending = '';
     } else {
-      pending += isElement(n) ? inlineText(n) : nodeText(n);
+      pending += inlineNode(n);
     }
   }
   lines.push(pending);
@@ -192,15 +202,19 @@ function listText(el: Element): string {
 /** The text of inline markup: whitespace collapsed as in HTML, br kept as a line break. */
 function inlineText(el: Element): string {
   let out = '';
-  for (let n: Node | null = el.firstChild; n !== null; n = n.nextSibling) {
-    if (!isElement(n)) out += nodeText(n);
-    else if (n.localName === 'br') out += '\n';
-    else if (n.localName === 'renderMultiMedia') out += ' [contenu multimédia non reproduit] ';
-    else if (n.localName === 'paragraph' || n.localName === 'item' || n.localName === 'tr') out += `\n${inlineText(n)}\n`;
-    else if (n.localName === 'td' || n.localName === 'th') out += ` ${inlineText(n)} `;
-    else out += inlineText(n);
-  }
+  for (let n: Node | null = el.firstChild; n !== null; n = n.nextSibling) out += inlineNode(n);
   return out;
+}
+
+function inlineNode(n: Node): string {
+  if (!isElement(n)) return nodeText(n);
+  switch (n.localName) {
+    case 'br': return '\n';
+    case 'renderMultiMedia': return MULTIMEDIA;
+    case 'paragraph': case 'item': case 'tr': return `\n${inlineText(n)}\n`;
+    case 'td': case 'th': return ` ${inlineText(n)} `;
+    default: return inlineText(n);
+  }
 }
 
 /** Text and CDATA, with XML white space (line ends included) collapsed; an element of another namespace gives its text. */

@@ -157,21 +157,23 @@ class Layout {
     const { doc } = this;
     if (caption) this.paragraph(caption, indent, true);
     if (rows.length === 0) return;
-    const columns = Math.max(...rows.map((r) => r.cells.reduce((n, c) => n + c.colSpan, 0)));
+    const widths = rowWidths(rows);
+    const columns = Math.max(...widths);
     const longest = Math.max(...rows.flatMap((r) => r.cells.map((c) => c.text.length)));
     if (columns > GRID_MAX_COLUMNS || longest > GRID_MAX_CELL_CHARS) {
       this.tableAsLines(rows, indent);
       return;
     }
-    const data = rows.map((row) => {
+    const data = rows.map((row, r) => {
       const cells: PDFKit.Mixins.CellOptions[] = row.cells.map((c) => ({
         text: this.drawable(c.text),
         colSpan: c.colSpan,
+        // A span past the last row would leave pdfkit waiting for rows that never come.
+        rowSpan: Math.min(c.rowSpan, rows.length - r),
         font: { src: row.header || c.header ? boldFont : regularFont, size: BODY_SIZE - 1 },
         ...(row.header ? { backgroundColor: '#e8e8e8' } : {}),
       }));
-      const used = row.cells.reduce((n, c) => n + c.colSpan, 0);
-      for (let i = used; i < columns; i++) cells.push({ text: '', font: { src: regularFont, size: BODY_SIZE - 1 } });
+      for (let i = widths[r] ?? 0; i < columns; i++) cells.push({ text: '', font: { src: regularFont, size: BODY_SIZE - 1 } });
       return cells;
     });
     doc.moveDown(0.2);
@@ -193,6 +195,26 @@ class Layout {
       this.paragraph(parts.filter((p) => p.trim() !== '').join(' ; '), indent, row.header);
     }
   }
+}
+
+/**
+ * The number of grid columns each row fills, counting the columns still covered by a rowspan from a row above
+ * (cells go to the first free column, as in HTML), so short rows can be padded to a rectangle.
+ */
+function rowWidths(rows: NarrativeRow[]): number[] {
+  let covered: number[] = [];
+  return rows.map((row) => {
+    let col = 0;
+    const next = covered.map((n) => Math.max(n - 1, 0));
+    for (const cell of row.cells) {
+      while ((covered[col] ?? 0) > 0) col++;
+      for (let k = col; k < col + cell.colSpan; k++) next[k] = Math.max(next[k] ?? 0, cell.rowSpan - 1);
+      col += cell.colSpan;
+    }
+    const lastCovered = covered.reduce((last, n, i) => (n > 0 ? i + 1 : last), 0);
+    covered = next;
+    return Math.max(col, lastCovered);
+  });
 }
 
 /** "reference — page n / N" at the bottom of every page, written once the page count is known. */
