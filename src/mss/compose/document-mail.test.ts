@@ -225,9 +225,10 @@ describe('composeDocumentMail', () => {
     await rejects(composeDocumentMail(input({ pdfs: [{ fileName: '../etc/passwd', content: pdf }] })), 'RLS_MSS_BAD_INPUT');
   });
 
-  it('refuses a mail without recipients, without documents, or mixing patient mailboxes and professionals', async () => {
+  it('refuses a mail without recipients, without documents or archive, or mixing patient mailboxes and professionals', async () => {
     await rejects(composeDocumentMail(input({ recipients: [] })), 'RLS_MSS_BAD_RECIPIENTS');
     await rejects(composeDocumentMail(input({ documents: [] })), 'RLS_MSS_BAD_INPUT');
+    await rejects(composeDocumentMail(input({ xdm: Buffer.alloc(0) })), 'RLS_MSS_BAD_INPUT');
     await rejects(composeDocumentMail(input({
       recipients: [{ address: 'dr@test.mssante.fr', kind: 'ps' }, { address: '285057511223391@patient.mssante.fr', kind: 'patient' }],
     })), 'RLS_MSS_BAD_RECIPIENTS');

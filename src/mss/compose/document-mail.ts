@@ -86,6 +86,8 @@ export async function composeDocumentMail(input: DocumentMailInput): Promise<Com
   const toPatient = input.recipients[0]?.kind !== 'ps';
   const messageId = checkMessageId(input.messageId);
   const productReference = checkToken(input.productReference, 'productReference');
+  // Every document mail carries its XDM archive: X-MSS-INS and X-MSS-CODECDA describe it (CONF.14, CONF.15).
+  if (!Buffer.isBuffer(input.xdm) || input.xdm.length === 0) throw new RelaisError('RLS_MSS_BAD_INPUT', 'the IHE_XDM.zip archive is missing', { field: 'xdm' });
   if (input.documents.length === 0) throw new RelaisError('RLS_MSS_BAD_INPUT', 'a document mail needs at least one document', { field: 'documents' });
   if (!(input.date instanceof Date) || Number.isNaN(input.date.getTime())) {
     throw new RelaisError('RLS_MSS_BAD_INPUT', 'date is not a valid date', { field: 'date' });
