@@ -276,8 +276,10 @@ export class AccountService {
 
     const totpRequired = settings.totp.requiredRoles.includes(a.role);
     const enrolled = a.totpSecret !== null && a.totpConfirmedAt !== null;
+    // A code given for a pending enrolment is checked too: that is how the enrolment gets confirmed.
+    const pending = a.totpSecret !== null && o.totp !== undefined && o.totp !== '';
     let secondFactor = false;
-    if (totpRequired || enrolled) {
+    if (totpRequired || enrolled || pending) {
       if (a.totpSecret === null) return failed('totp_not_enrolled', 'totp_enrolment_required', false);
       if (o.totp === undefined || o.totp === '') return failed('totp_missing', 'totp_required', false);
       const now = this.#ctx.now();

@@ -27,4 +27,5 @@ export function secretOf(uri: string): string {
 }
 
 export const MINUTE = 60_000;
+export const HOUR_MS = 3_600_000;
 export const DAY = 86_400_000;
