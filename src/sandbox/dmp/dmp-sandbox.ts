@@ -183,6 +183,11 @@ export class DmpSandbox {
       res.writeHead(405, { Allow: 'POST', 'Content-Type': 'text/plain' }).end('POST only\n');
       return;
     }
+    if (fault.mode === 'cutUpload') {
+      await Promise.race([once(req, 'data'), once(req, 'end')]);
+      req.socket.destroy();
+      return;
+    }
     const body = await this.#readBody(req);
     if (body === undefined) {
       res.writeHead(413, { 'Content-Type': 'text/plain', Connection: 'close' }).end('request too large\n');
@@ -192,6 +197,10 @@ export class DmpSandbox {
     if (fault.mode === 'slow') await this.#delay(fault.delayMs);
     const answer = await this.#answer(service, req.headers['content-type'], body, fault);
     this.#o.logger?.debug({ service, httpStatus: answer.status }, 'DMP sandbox answer');
+    if (fault.mode === 'dropAnswer') {
+      req.socket.destroy();
+      return;
+    }
     if (!res.destroyed) res.writeHead(answer.status, { 'Content-Type': answer.contentType }).end(answer.body);
   }
 

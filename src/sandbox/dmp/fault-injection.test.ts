@@ -7,6 +7,8 @@ describe('parseFault', () => {
     assert.deepEqual(parseFault({ mode: 'none' }), { mode: 'none' });
     assert.deepEqual(parseFault({ mode: 'down' }), { mode: 'down' });
     assert.deepEqual(parseFault({ mode: 'garbage', extra: 1 }), { mode: 'garbage' });
+    assert.deepEqual(parseFault({ mode: 'cutUpload' }), { mode: 'cutUpload' });
+    assert.deepEqual(parseFault({ mode: 'dropAnswer' }), { mode: 'dropAnswer' });
     assert.deepEqual(parseFault({ mode: 'slow', delayMs: 1500 }), { mode: 'slow', delayMs: 1500 });
     assert.deepEqual(parseFault({ mode: 'status', status: 503 }), { mode: 'status', status: 503 });
     assert.deepEqual(parseFault({ mode: 'registryError', errorCode: 'XDSRegistryBusy' }), { mode: 'registryError', errorCode: 'XDSRegistryBusy' });

@@ -4,7 +4,9 @@
  * - `slow`: the answer comes `delayMs` later;
  * - `status`: an HTTP status (e.g. 503) with an HTML body, as a load balancer sends;
  * - `registryError`: a RegistryResponse Failure with this errorCode, whatever the request;
- * - `garbage`: HTTP 200 with bytes that are not SOAP.
+ * - `garbage`: HTTP 200 with bytes that are not SOAP;
+ * - `cutUpload`: the connection is closed once the first bytes of the body have arrived (a crash mid-upload);
+ * - `dropAnswer`: the request is applied, then the connection is closed without an answer (a lost answer).
  */
 export type DmpFault =
   | { mode: 'none' }
@@ -12,14 +14,16 @@ export type DmpFault =
   | { mode: 'slow'; delayMs: number }
   | { mode: 'status'; status: number }
   | { mode: 'registryError'; errorCode: string; codeContext?: string }
-  | { mode: 'garbage' };
+  | { mode: 'garbage' }
+  | { mode: 'cutUpload' }
+  | { mode: 'dropAnswer' };
 
 /** Reads a fault from JSON (admin port); undefined when it is not one. */
 export function parseFault(value: unknown): DmpFault | undefined {
   if (typeof value !== 'object' || value === null) return undefined;
   const v = value as Record<string, unknown>;
   switch (v['mode']) {
-    case 'none': case 'down': case 'garbage':
+    case 'none': case 'down': case 'garbage': case 'cutUpload': case 'dropAnswer':
       return { mode: v['mode'] };
     case 'slow':
       return typeof v['delayMs'] === 'number' && v['delayMs'] >= 0 && v['delayMs'] <= 600_000 ? { mode: 'slow', delayMs: v['delayMs'] } : undefined;
