@@ -3,7 +3,7 @@
  * deletion (digest §C1–§C8). Everything the XDS metadata needs is rebuilt from the raw message kept at intake
  * (the store keeps what was acknowledged, not a second copy of every field).
  */
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { validateVoletA, type IntakeDocument, type IntakeRequest, type VoletAConfig } from '../cisis/index.js';
 import {
   buildXadesSignature, type DmpClient, type DmpFailure, type DmpExchange, type FoundDocumentEntry,
@@ -38,13 +38,16 @@ export const dmpSenderCodes = {
   entryNotFound: 'dmp_entry_not_found',
 } as const;
 
+const DUPLICATE_UNIQUE_ID = 'XDSDuplicateUniqueIdInRegistry';
+
 /** What the attempt row keeps of an exchange: the DMP's answer, never the request (it carries the CDA). */
 const MAX_PEER_ANSWER = 16 * 1024;
 
 function peerAnswer(exchange: DmpExchange): string | undefined {
   const r = exchange.response;
   if (!r) return undefined;
-  const text = r.body.subarray(0, MAX_PEER_ANSWER).toString('utf8');
+  // PostgreSQL text refuses NUL: a garbage answer must still leave its trace (and its outcome) in the attempt row.
+  const text = r.body.subarray(0, MAX_PEER_ANSWER).toString('utf8').replace(/\0/g, '\uFFFD');
   return `${exchange.transaction} HTTP ${r.status}\n${text}`;
 }
 
@@ -134,10 +137,31 @@ export function createDmpSender(o: DmpSenderOptions): (delivery: ClaimedDelivery
     const r = replaces === undefined
       ? await o.client.publish(submission, { signal, secretConnection: secret })
       : await o.client.replace(submission, { signal, secretConnection: secret });
-    if (!r.ok) return failed(r);
+    if (!r.ok) {
+      if (r.registryErrors.some((e) => e.errorCode === DUPLICATE_UNIQUE_ID)) return duplicate(r, patientId, uniqueId, s.document.cda, signal, secret, dlog);
+      return failed(r);
+    }
     dlog.info({ status: r.status, warnings: r.warnings.length }, replaces ? 'replaced in the DMP' : 'published to the DMP');
     const answer = peerAnswer(r.exchange);
     return { ok: true, ...(answer === undefined ? {} : { peerAnswer: answer }) };
+  }
+
+  /**
+   * Digest §C8: a duplicate uniqueId means "already stored" when TD3.1b shows an Approved entry with our hash. It
+   * happens when an earlier attempt, cut short (node stopped, timeout), reached the DMP after the TD3.1b that
+   * preceded this one.
+   */
+  async function duplicate(
+    refused: DmpFailure, patientId: string, uniqueId: string, cda: Buffer, signal: AbortSignal, secret: boolean, dlog: Logger,
+  ): Promise<SendOutcome> {
+    const found = await entriesOf(patientId, uniqueId, signal, secret);
+    if (!Array.isArray(found)) return failed(found);
+    const hash = createHash('sha1').update(cda).digest('hex');
+    if (found.some((e) => e.status === XDS_STATUS.approved && e.hash?.toLowerCase() === hash)) {
+      dlog.info({}, 'the DMP already holds this document from an earlier attempt: done');
+      return { ok: true, peerAnswer: 'XDSDuplicateUniqueIdInRegistry, and TD3.1b shows the same document Approved' };
+    }
+    return failed(refused);
   }
 
   async function remove(s: Source, delivery: ClaimedDelivery, signal: AbortSignal): Promise<SendOutcome> {
