@@ -25,7 +25,11 @@ export interface DmpHarness {
   readonly dataDir: string;
   readonly signer: Credentials;
   readonly authCli: Credentials;
+  /** The DMP server certificate of the test chain (to start another stand-in, e.g. on a port freed by a rogue one). */
+  readonly serverCredentials: Credentials;
   readonly trust: TrustStore;
+  /** The PEM bundle behind `trust` (root and Organisations CA). */
+  readonly trustBundlePem: string;
   /** A DmpClient to the stand-in (or to `baseUrl`), with the PFI identity of the tests. */
   client(baseUrl?: string): DmpClient;
   /** A started DMP worker on `store`, with short back-off and poll delays. */
@@ -39,12 +43,11 @@ export async function startDmpHarness(name: string): Promise<DmpHarness> {
   const signer = credentialsFromPem(chain.sign.keyPem, chain.sign.chainPem);
   const authCli = credentialsFromPem(chain.authCli.keyPem, chain.authCli.chainPem);
   const dataDir = mkdtempSync(join(tmpdir(), `relais-${name}-`));
-  const sandbox = await DmpSandbox.start({
-    port: 0, dataDir, credentials: credentialsFromPem(chain.server.keyPem, chain.server.chainPem), trustStore: trust,
-  });
+  const serverCredentials = credentialsFromPem(chain.server.keyPem, chain.server.chainPem);
+  const sandbox = await DmpSandbox.start({ port: 0, dataDir, credentials: serverCredentials, trustStore: trust });
   const quick = { baseMs: 20, maxMs: 50, factor: 1, jitter: 'none' } as const;
   return {
-    sandbox, dataDir, signer, authCli, trust,
+    sandbox, dataDir, signer, authCli, serverCredentials, trust, trustBundlePem: chain.trustBundlePem,
     client: (baseUrl = sandbox.baseUrl) => new DmpClient({
       baseUrl, tlsCredentials: authCli, trustStore: trust, timeoutMs: 5_000,
       vihf: {
