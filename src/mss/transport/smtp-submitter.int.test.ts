@@ -1,6 +1,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { X509Certificate } from 'node:crypto';
+import { createServer as createTcpServer, type AddressInfo } from 'node:net';
 import { createCrlCache, createTestChain, credentialsFromPem, tlsServerOptions, type Credentials, type TestChain } from '../../pki/index.js';
 import { createSmtpSubmitter, type SmtpSubmitterOptions } from './smtp-submitter.js';
 import type { MssTrace } from './mss-trace.js';
@@ -154,6 +155,51 @@ describe('SMTP submitter (STARTTLS, ORG AUTH_CLI, AUTH PLAIN)', () => {
       assert.match(traces[0]!.request, /implicit TLS/);
     } finally {
       sub.close();
+    }
+  });
+});
+
+describe('SMTP submitter set-up and health', () => {
+  it('refuses to start with requireCrl and no CRL source', () => {
+    assert.throws(() => createSmtpSubmitter({ host: '127.0.0.1', port: 1, tlsMode: 'starttls', bal, credentials, trust: chain.trustBundlePem, requireCrl: true, onTrace: () => undefined }),
+      (e: { code?: string }) => e.code === 'RLS_CONFIG_INVALID');
+  });
+
+  it('verify() opens a checked, authenticated connection, and names the failure otherwise', async () => {
+    const good = await server();
+    const sub = submitter(good, []);
+    try {
+      assert.deepEqual(await sub.verify(), { ok: true });
+    } finally {
+      sub.close();
+    }
+    const other = await createTestChain({ keySet: 'another-igc' });
+    const bad = await server({ tls: { ...tlsServerOptions({ credentials: credentialsFromPem(other.server.keyPem, other.server.chainPem) }) } });
+    const sub2 = submitter(bad, []);
+    try {
+      const v = await sub2.verify();
+      assert.equal(v.ok, false);
+      assert.equal(v.code, 'tls_peer_untrusted');
+    } finally {
+      sub2.close();
+    }
+  });
+
+  it('classifies a server that never greets as a transient timeout of the peer, traced', async () => {
+    const silent = createTcpServer(() => undefined);
+    await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
+    const traces: MssTrace[] = [];
+    const sub = createSmtpSubmitter({ host: '127.0.0.1', port: (silent.address() as AddressInfo).port, tlsMode: 'starttls', bal, credentials, trust: chain.trustBundlePem,
+      onTrace: (t) => traces.push(t), timeouts: { connectMs: 300 } });
+    try {
+      const r = await sub.send({ raw: raw('<t1@relais.test>'), messageId: '<t1@relais.test>', envelope: { from: bal.address, to: ['dr.a@test.mssante.fr'] } });
+      assert.equal(r.ok, false);
+      if (!r.ok) assert.deepEqual([r.kind, r.scope, r.code], ['transient', 'peer', 'timeout']);
+      assert.deepEqual(traces.filter((t) => !t.ok).map((t) => [t.action, t.failure]), [['connect', 'timeout'], ['send', 'timeout']]);
+      assert.equal(traces.at(-1)!.messageId, '<t1@relais.test>');
+    } finally {
+      sub.close();
+      silent.close();
     }
   });
 });

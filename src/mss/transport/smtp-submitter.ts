@@ -249,6 +249,10 @@ export function createSmtpSubmitter(o: SmtpSubmitterOptions): SmtpSubmitter {
     } catch (e) {
       const c = classifySmtpFailure(e);
       const replies = transcript.take(messageId);
+      if (!replies) {
+        // Refused before MAIL FROM (TLS, CRL, AUTH, network): the connection traces say why; this one ties it to the message.
+        step({ action: 'send', request: `MAIL FROM:<${mail.envelope.from}> (${to.length} recipients)`, response: `not sent: ${c.error.message}`, ok: false, failure: c.code, messageId, durationMs: Date.now() - started });
+      }
       log.warn({ messageId, failure: c.code, smtpCode: c.smtpCode, err: c.error.message }, 'SMTP send failed');
       const response = (e as NodemailerError).response;
       return {
