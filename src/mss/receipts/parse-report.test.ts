@@ -166,6 +166,30 @@ Status: 5.7.1 (policy)
     assert.deepEqual(receipt.recipients.map((r) => [r.finalRecipient, r.action, r.status]), [['c@test.mssante.fr', 'failed', '5.7.1']]);
   });
 
+  it('decodes a base64 status part and reads message/global-delivery-status (RFC 6533)', async () => {
+    const status = Buffer.from('Reporting-MTA: dns; mx.example\r\nOriginal-Envelope-Id: env-7\r\n\r\nFinal-Recipient: rfc822; a@test.mssante.fr\r\nAction: failed\r\nStatus: 5.2.2\r\nDiagnostic-Code: smtp; 552 5.2.2 Mailbox full\r\n').toString('base64');
+    for (const type of ['message/delivery-status', 'message/global-delivery-status']) {
+      const receipt = await parseReport(crlf(`Content-Type: multipart/report; report-type=delivery-status; boundary=b
+
+--b
+Content-Type: text/plain
+
+Delivery failed.
+--b
+Content-Type: ${type}
+Content-Transfer-Encoding: base64
+
+${status}
+--b--
+`));
+      assert.equal(receipt?.kind, 'dsn', type);
+      if (receipt?.kind !== 'dsn') return;
+      assert.equal(receipt.originalEnvelopeId, 'env-7');
+      assert.equal(receipt.originalMessageId, undefined);
+      assert.deepEqual(receipt.recipients.map((r) => [r.finalRecipient, r.status, r.smtpCode]), [['a@test.mssante.fr', '5.2.2', 552]]);
+    }
+  });
+
   it('gives undefined for a delivery report with no usable recipient', async () => {
     assert.equal(await parseReport(postfixBounce('Final-Recipient: rfc822; a@test.mssante.fr\n')), undefined);
   });
@@ -225,7 +249,9 @@ Error: mailbox quota exceeded
 });
 
 describe('parseReport: anything else', () => {
-  it('gives undefined for an ordinary mail, an unknown report type and a report without its status part', async () => {
+  it('gives undefined for an ordinary mail, an unknown report type, a report without its status part, and a forwarded report', async () => {
+    const forwarded = Buffer.concat([crlf('Content-Type: multipart/mixed; boundary=f\n\n--f\nContent-Type: text/plain\n\nFYI\n--f\nContent-Type: message/rfc822\n\n'), postfixBounce(failedGroup), crlf('\n--f--\n')]);
+    assert.equal(await parseReport(forwarded), undefined);
     assert.equal(await parseReport(crlf('From: a@b.fr\nTo: c@d.fr\nSubject: hi\n\nhello\n')), undefined);
     assert.equal(await parseReport(mdn('Final-Recipient: rfc822;x@y.fr\nOriginal-Message-ID: <a@b>\nDisposition: a/b; displayed\n', 'feedback-report')), undefined);
     assert.equal(await parseReport(crlf('Content-Type: multipart/report; report-type=delivery-status; boundary=b\n\n--b\nContent-Type: text/plain\n\nsorry\n--b--\n')), undefined);
