@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
-import { MssSandboxError, startMssSandbox, type MssSandbox } from '../sandbox/index.js';
+import { isRelaisError } from '../domain/index.js';
+import { startMssSandbox, type MssSandbox } from '../sandbox/index.js';
 
 export interface SandboxMssOptions {
   /** The directory written by `relais pki test-init` (root-ca.pem, org-ca.pem, server.pem, server.key). */
@@ -23,8 +24,8 @@ export async function runSandboxMss(o: SandboxMssOptions): Promise<number> {
       ...(o.sizeLimit === undefined ? {} : { messageSizeLimit: o.sizeLimit }),
     });
   } catch (e) {
-    if (!(e instanceof MssSandboxError)) throw e;
-    process.stderr.write(`relais sandbox mss: ${e.message}\n`);
+    if (!isRelaisError(e)) throw e;
+    process.stderr.write(`${e.code}: ${e.message}\n`);
     return 1;
   }
   const { smtpHost, smtpPort, imapHost, imapPort, domains, caFile, startupMs } = sandbox;

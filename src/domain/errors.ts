@@ -91,6 +91,8 @@ export const errorCatalogue = {
   RLS_MSS_BAD_RECIPIENTS: { kind: 'input', text: 'the recipients of one mail are missing or mix patient mailboxes and professionals' },
   RLS_MSS_BAD_INS: { kind: 'input', text: 'the INS matricule cannot make a patient mailbox (not 15 characters or wrong key)' },
   RLS_MSS_BAD_INPUT: { kind: 'input', text: 'a value needed to compose the mail is missing or malformed' },
+  // Sandboxes (test and demonstration only)
+  RLS_SANDBOX_UNAVAILABLE: { kind: 'config', text: 'a sandbox cannot start here (missing packages, privileges, files, or a daemon that would not start)' },
   // Internal
   RLS_BUG: { kind: 'bug', text: 'an unexpected internal error' },
 } as const satisfies Record<string, { kind: ErrorKind; text: string }>;

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { RelaisError } from '../../domain/index.js';
 import { demoPatients } from '../demo-patients.js';
 
 /** What a mailbox stands for at the operator (digest §A1): BAL APP, BAL ORG, a professional's BAL PER, a patient. */
@@ -48,11 +49,11 @@ export function resolveMailboxes(specs: readonly MailboxSpec[]): MssMailbox[] {
   const seen = new Set<string>();
   return specs.map((s) => {
     const address = s.address.toLowerCase();
-    if (!addressShape.test(address)) throw new Error(`not a usable sandbox mailbox address: ${s.address}`);
-    if (seen.has(address)) throw new Error(`mailbox listed twice: ${address}`);
+    if (!addressShape.test(address)) throw new RelaisError('RLS_SANDBOX_UNAVAILABLE', `not a usable sandbox mailbox address: ${s.address}`);
+    if (seen.has(address)) throw new RelaisError('RLS_SANDBOX_UNAVAILABLE', `mailbox listed twice: ${address}`);
     seen.add(address);
     const password = s.password ?? randomBytes(12).toString('base64url');
-    if (/[:\s]/.test(password)) throw new Error(`the password of ${address} may not contain ':' or spaces`);
+    if (/[:\s]/.test(password)) throw new RelaisError('RLS_SANDBOX_UNAVAILABLE', `the password of ${address} may not contain ':' or spaces`);
     return { role: s.role, address, login: address, password };
   });
 }

@@ -9,6 +9,7 @@ import { randomBytes } from 'node:crypto';
 import { chmodSync, chownSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { createConnection, createServer } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
+import { RelaisError } from '../../domain/index.js';
 import { ffdhe2048Pem, weakDh1024Pem } from './dh-params.js';
 import { dovecotConf, dovecotUsers } from './dovecot-config.js';
 import { defaultMailboxes, domainsOf, resolveMailboxes, type MailboxRole, type MailboxSpec, type MssMailbox } from './mailboxes.js';
@@ -58,10 +59,9 @@ export interface MssSandbox {
 }
 
 /** Startup failure: the packages are missing, the process lacks root, or a daemon would not start. */
-export class MssSandboxError extends Error {
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = 'MssSandboxError';
+export class MssSandboxError extends RelaisError {
+  constructor(message: string) {
+    super('RLS_SANDBOX_UNAVAILABLE', message);
   }
 }
 
