@@ -48,6 +48,14 @@ synthetic.push({
     + `<list><item>${unusual}</item></list><table><tbody><tr><td>${unusual}</td><td/></tr><tr/></tbody></table><table/></text>`
     + '</section></component><component><section><text/></section></component></structuredBody>')),
 });
+// One cell taller than a page in an 8-column grid: pdfkit would cut it with an ellipsis.
+const tallCell = Array.from({ length: 220 }, (_, i) => `m${String(i + 1).padStart(3, '0')}`).join(' ');
+synthetic.push({
+  name: 'synthetic-tall-cell.xml',
+  xml: Buffer.from(syntheticCda({ ...synthBase, typeCode: '11490-0', level: 'N3' }).replace('</structuredBody>',
+    `<component><section><title>Cellule haute</title><text><table><tbody><tr>${'<td>a</td>'.repeat(7)}<td>${tallCell}</td></tr>`
+    + '</tbody></table></text></section></component></structuredBody>')),
+});
 
 interface Rendered { name: string; cda: Buffer; pdf: Buffer; source: 'embedded' | 'rendered'; file: string; ms: number }
 
@@ -113,7 +121,7 @@ describe('pdfForCda', { skip }, () => {
 
   it('renders every N3 example of the ANS and every synthetic N3 as PDF/A-1b that Preflight accepts', () => {
     const n3 = rendered.filter((r) => r.source === 'rendered');
-    assert.equal(n3.length, 14);
+    assert.equal(n3.length, 15);
     for (const r of n3) assertPdfA(r.name, verdicts.get(basename(r.file)));
   });
 
@@ -148,6 +156,13 @@ describe('pdfForCda', { skip }, () => {
     assert.ok(text.includes('mesure ≥ 5 µg → ½ ‰'), text);
     assert.ok(!text.includes('漢') && !text.includes('\uE000'));
     assert.ok(text.includes('\uFFFD\uFFFD'));
+  });
+
+  it('keeps the whole text of a table cell taller than a page', async () => {
+    const r = rendered.find((x) => x.name === 'synthetic-tall-cell.xml');
+    assert.ok(r);
+    const text = (await extractTexts([r.file])).get(r.file) ?? '';
+    for (const word of tallCell.split(' ')) assert.ok(text.includes(word), word);
   });
 
   it('gives the PDF of an N1 document byte for byte, without rendering', async () => {

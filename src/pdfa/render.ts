@@ -29,6 +29,8 @@ const HEADING_SIZES = [13, 11.5, 10.5, 10];
 // a row taller than a page cannot be drawn as a grid.
 const GRID_MAX_COLUMNS = 8;
 const GRID_MAX_CELL_CHARS = 1200;
+// Below this a cell cannot fill a page even in the narrowest column the grid allows.
+const MIN_CHARS_FOR_A_PAGE = 400;
 const PRODUCER = 'Relais';
 
 /** A PDF/A-1b file (pdfkit's PDF/A mode: XMP pdfaid part 1 conformance B, sRGB output intent, embedded fonts). */
@@ -160,7 +162,7 @@ class Layout {
     const widths = rowWidths(rows);
     const columns = Math.max(...widths);
     const longest = Math.max(...rows.flatMap((r) => r.cells.map((c) => c.text.length)));
-    if (columns > GRID_MAX_COLUMNS || longest > GRID_MAX_CELL_CHARS) {
+    if (columns > GRID_MAX_COLUMNS || longest > GRID_MAX_CELL_CHARS || this.tallerThanAPage(rows, columns, indent)) {
       this.tableAsLines(rows, indent);
       return;
     }
@@ -185,6 +187,19 @@ class Layout {
     });
     doc.x = MARGIN;
     doc.moveDown(0.5);
+  }
+
+  /**
+   * pdfkit cuts a cell taller than a page with an ellipsis: the text would be lost. Cells long enough to risk it
+   * are measured at the width an equal-column grid gives them (in bold, the wider face).
+   */
+  private tallerThanAPage(rows: NarrativeRow[], columns: number, indent: number): boolean {
+    const { doc } = this;
+    const room = doc.page.height - doc.page.margins.top - doc.page.margins.bottom - 24;
+    const columnWidth = (this.width - indent) / columns;
+    doc.font(boldFont).fontSize(BODY_SIZE - 1);
+    return rows.some((row) => row.cells.some((c) => c.text.length > MIN_CHARS_FOR_A_PAGE
+      && doc.heightOfString(this.drawable(c.text), { width: columnWidth * c.colSpan - 6 }) > room));
   }
 
   /** Each row as one paragraph "header: value; …" when the first row is a header row, else cells joined. */
