@@ -126,6 +126,8 @@ function handshake(o: SmtpOpenOptions, socket: Socket | undefined, onSocket: (t:
         return;
       }
       tls.removeListener('error', fail);
+      // Until nodemailer attaches its handlers (next tick), an error must not become an uncaught exception.
+      tls.on('error', () => undefined);
       resolve(tls);
     });
   });

@@ -2,7 +2,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { credentialsFromPem, type Credentials } from '../../pki/index.js';
+import { createTestChain, credentialsFromPem, type Credentials } from '../../pki/index.js';
 import { mssSkip, startTestMss, waitForMessages, type TestMss } from '../../sandbox/mss/testing.js';
 import { createSmtpSubmitter, type SmtpSubmitter } from './smtp-submitter.js';
 import { createImapSession } from './imap-session.js';
@@ -163,5 +163,47 @@ describe('SMTP and IMAP against Postfix and Dovecot', { skip }, () => {
     const ids = new Set(results.map((r) => r.messageId));
     assert.ok([...ids].every((id) => sends.some((t) => t.messageId === id)), 'a send trace is missing or carries another Message-ID');
     await waitForMessages(mss, org, before + 50, { timeoutMs: 30_000 });
+  });
+});
+
+describe('refusals against Postfix and Dovecot outside the profile', { skip }, () => {
+  async function bothRefuse(o: Parameters<typeof startTestMss>[0], expected: string): Promise<void> {
+    const bad = await startTestMss(o);
+    try {
+      const read = (n: string) => readFileSync(join(bad.pkiDir, n), 'utf8');
+      const creds = credentialsFromPem(read('auth-cli.key'), read('auth-cli.pem'));
+      const chainPem = read('root-ca.pem') + read('org-ca.pem');
+      const app = bad.sandbox.mailbox('app');
+      const ts: MssTrace[] = [];
+      const sub = createSmtpSubmitter({
+        host: bad.sandbox.smtpHost, port: bad.sandbox.smtpPort, tlsMode: 'starttls', servername: 'localhost',
+        bal: { address: app.address, password: app.password }, credentials: creds, trust: chainPem, onTrace: (t) => ts.push(t),
+      });
+      try {
+        const r = await sub.send(mail(app.address, [bad.sandbox.mailbox('ps').address]));
+        assert.equal(r.ok, false);
+        if (!r.ok) assert.deepEqual([r.kind, r.scope, r.code], ['transient', 'peer', expected]);
+      } finally {
+        sub.close();
+      }
+      const imapError = await createImapSession({
+        host: bad.sandbox.imapHost, port: bad.sandbox.imapPort, tlsMode: 'starttls', servername: 'localhost',
+        bal: { address: app.address, password: app.password }, credentials: creds, trust: chainPem, onTrace: (t) => ts.push(t),
+      }).then(async (s) => { await s.logout(); return undefined; }, (e: { details: Record<string, unknown> }) => e);
+      assert.equal(imapError?.details['reason'], expected);
+      assert.deepEqual(ts.filter((t) => !t.ok && t.action === 'starttls').map((t) => [t.protocol, t.failure]), [['smtp', expected], ['imap', expected]]);
+      assert.equal(bad.sandbox.deliveredTo(bad.sandbox.mailbox('ps').address).length, 0);
+    } finally {
+      await bad.stop();
+    }
+  }
+
+  it('refuses Postfix and Dovecot offering a 1024-bit DH group', async () => {
+    await bothRefuse({ weak: true }, 'tls_weak_dh');
+  });
+
+  it('refuses Postfix and Dovecot serving a certificate from another chain', async () => {
+    const other = await createTestChain({ keySet: 'sandbox-other' });
+    await bothRefuse({ serverCredential: { certPem: other.server.chainPem, keyPem: other.server.keyPem } }, 'tls_peer_untrusted');
   });
 });
