@@ -39,7 +39,8 @@ export async function startTestMss(o: Partial<Omit<MssSandboxOptions, 'pkiDir' |
   // The mail daemons' own users must be able to walk down to their sockets and mailboxes.
   chmodSync(root, 0o711);
   const pkiDir = join(root, 'pki');
-  await writeTestChain(pkiDir, o.chain ?? {});
+  // The per-process keys of the test chain: generating five RSA keys for every sandbox would cost seconds.
+  await writeTestChain(pkiDir, { freshKeys: false, ...o.chain });
   const { chain: _chain, ...options } = o;
   let sandbox: MssSandbox;
   try {
