@@ -45,6 +45,10 @@ export interface ImapMessage {
 
 export interface ImapSession {
   readonly folder: ImapFolderState | undefined;
+  /** False once the connection is gone (server restart, network, logout): open a new session then. */
+  readonly usable: boolean;
+  /** Settles when the connection closes, whoever closed it. */
+  readonly closed: Promise<void>;
   /** SELECT a folder (INBOX by default) and read its UIDVALIDITY. */
   open(path?: string): Promise<ImapFolderState>;
   /** Messages with UID ≥ fromUid in the open folder, oldest first, at most `limit`. */
@@ -175,6 +179,7 @@ export async function createImapSession(o: ImapSessionOptions): Promise<ImapSess
     socketTimeout: o.timeouts?.socketMs ?? 300_000,
   } as ConstructorParameters<typeof ImapFlow>[0]);
   client.on('error', (e: Error) => log.warn({ err: e.message }, 'IMAP connection error'));
+  const closed = new Promise<void>((resolve) => client.once('close', () => resolve()));
 
   try {
     await client.connect();
@@ -218,6 +223,8 @@ export async function createImapSession(o: ImapSessionOptions): Promise<ImapSess
 
   return {
     get folder() { return folder; },
+    get usable() { return client.usable; },
+    closed,
     open(path = 'INBOX') {
       return run('select', `SELECT ${path}`, async () => {
         const m = await client.mailboxOpen(path);

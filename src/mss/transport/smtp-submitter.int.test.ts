@@ -185,6 +185,21 @@ describe('SMTP submitter set-up and health', () => {
     }
   });
 
+  it('gives up a send aborted by its signal, as transient, without sending', async () => {
+    const s = await server();
+    const sub = submitter(s, []);
+    try {
+      const controller = new AbortController();
+      controller.abort();
+      const r = await sub.send({ raw: raw('<a1@relais.test>'), messageId: '<a1@relais.test>', envelope: { from: bal.address, to: ['dr.a@test.mssante.fr'] } }, controller.signal);
+      assert.equal(r.ok, false);
+      if (!r.ok) assert.deepEqual([r.kind, r.code], ['transient', 'aborted']);
+      assert.equal(s.received.length, 0);
+    } finally {
+      sub.close();
+    }
+  });
+
   it('classifies a server that never greets as a transient timeout of the peer, traced', async () => {
     const silent = createTcpServer(() => undefined);
     await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));

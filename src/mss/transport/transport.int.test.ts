@@ -100,6 +100,8 @@ describe('SMTP and IMAP against Postfix and Dovecot', { skip }, () => {
     } finally {
       await s.logout();
     }
+    await s.closed;
+    assert.equal(s.usable, false);
     const actions = imapTraces.map((t) => `${t.action}:${t.ok}`);
     for (const a of ['starttls:true', 'auth:true', 'select:true', 'fetch:true', 'flag:true', 'move:true', 'logout:true']) assert.ok(actions.includes(a), `${a} missing in ${actions.join(' ')}`);
     const auth = imapTraces.find((t) => t.action === 'auth')!;
