@@ -54,6 +54,18 @@ describe('readNarrative', () => {
     assert.deepEqual(t?.blocks, [{ kind: 'table', rows: [{ header: false, cells: [{ text: '[contenu multimédia non reproduit]', colSpan: 1, rowSpan: 1, header: false }] }] }]);
   });
 
+  it('reads list captions apart from the items, and rows written straight under table once', () => {
+    const [s] = read(`<component><section><text><list><caption>Antécédents</caption><item>un</item></list>`
+      + `<table><tr><td>a</td></tr><tr><td>b</td></tr></table></text></section></component>`);
+    assert.deepEqual(s?.blocks, [
+      { kind: 'list', ordered: false, caption: 'Antécédents', items: [[{ kind: 'paragraph', text: 'un' }]] },
+      { kind: 'table', rows: [
+        { header: false, cells: [{ text: 'a', colSpan: 1, rowSpan: 1, header: false }] },
+        { header: false, cells: [{ text: 'b', colSpan: 1, rowSpan: 1, header: false }] },
+      ] },
+    ]);
+  });
+
   it('gives no section for an N1 body', () => {
     const xml = '<ClinicalDocument xmlns="urn:hl7-org:v3"><component><nonXMLBody><text mediaType="application/pdf" representation="B64">JVBERi0=</text></nonXMLBody></component></ClinicalDocument>';
     assert.deepEqual(readNarrative(loadSafeXml(xml), limits), []);

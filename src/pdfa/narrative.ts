@@ -11,7 +11,7 @@ const MULTIMEDIA = ' [contenu multimédia non reproduit] ';
 /** A block of a section's narrative (CDA R2 NarrativeBlock, section/text), reduced to what a reader needs. */
 export type NarrativeBlock =
   | { kind: 'paragraph'; text: string; emphasis?: boolean }
-  | { kind: 'list'; ordered: boolean; items: NarrativeBlock[][] }
+  | { kind: 'list'; ordered: boolean; items: NarrativeBlock[][]; caption?: string }
   | { kind: 'table'; caption?: string; rows: NarrativeRow[] };
 
 export interface NarrativeCell { text: string; colSpan: number; rowSpan: number; header: boolean }
@@ -122,11 +122,8 @@ class NarrativeReader {
     const items: NarrativeBlock[][] = [];
     for (const item of childrenNamed(el, 'item')) items.push(this.blocks(item, depth + 1));
     const captionEl = childNamed(el, 'caption');
-    const list: NarrativeBlock = { kind: 'list', ordered: el.getAttribute('listType') === 'ordered', items };
-    if (captionEl === undefined) return list;
-    // A list caption reads as the list's heading: keep it as the first item-less line before the list.
-    const caption = tidy(inlineText(captionEl));
-    return caption === '' ? list : { ...list, items: [[{ kind: 'paragraph', text: this.count(caption), emphasis: true }], ...items] };
+    const caption = captionEl === undefined ? '' : tidy(inlineText(captionEl));
+    return { kind: 'list', ordered: el.getAttribute('listType') === 'ordered', items, ...(caption ? { caption: this.count(caption) } : {}) };
   }
 
   table(el: Element, depth: number): NarrativeBlock {
@@ -152,8 +149,9 @@ class NarrativeReader {
       if (!isElement(n)) continue;
       if (n.localName === 'thead') addRows(n, true);
       else if (n.localName === 'tbody' || n.localName === 'tfoot') addRows(n, false);
-      else if (n.localName === 'tr') addRows(el, false);
     }
+    // The schema wants tbody; rows written straight under table are read all the same.
+    addRows(el, false);
     const caption = captionEl === undefined ? '' : tidy(inlineText(captionEl));
     return { kind: 'table', rows, ...(caption ? { caption: this.count(caption) } : {}) };
   }

@@ -143,6 +143,7 @@ class Layout {
 
   private list(block: Extract<NarrativeBlock, { kind: 'list' }>, indent: number): void {
     const { doc } = this;
+    if (block.caption) this.paragraph(block.caption, indent, true);
     block.items.forEach((item, i) => {
       const marker = block.ordered ? `${i + 1}.` : '•';
       const y = doc.y;
