@@ -1,48 +1,15 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createInterface } from 'node:readline';
+import { relais, startRelais } from './testing.js';
 
-const repo = fileURLToPath(new URL('../../', import.meta.url));
 const shared = fileURLToPath(new URL('../../../shared/', import.meta.url));
 const voletA = join(shared, 'vectors/ans-hl7v2-exemples/Vague 2/Trans_Doc-CDA-HL7V2/TRANSMISSION_DOCS_CDA_EN_HL7V2_V2.1');
 const mdmInit = join(voletA, 'MDM/Transmission initiale MDM/message_MDM_CR_Radio_INIT_N1_Base64.er7');
 const oruDelNeg = join(voletA, 'ORU/Suppression ORU/message_ORU_CR_Bio_DEL_N3_SEGUR.hl7');
-
-interface Run { code: number | null; stdout: string; stderr: string }
-
-/** Runs the CLI from source, without DATABASE_URL so the embedded store is used. */
-function relais(args: string[], env: Record<string, string> = {}): Promise<Run> {
-  return new Promise((resolveRun) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', join(repo, 'src/cli/entry.ts'), ...args], {
-      cwd: repo, env: { ...process.env, DATABASE_URL: '', ...env },
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c: Buffer) => { stdout += c.toString(); });
-    child.stderr.on('data', (c: Buffer) => { stderr += c.toString(); });
-    child.on('close', (code) => resolveRun({ code, stdout, stderr }));
-  });
-}
-
-/** Starts `relais start` and resolves with its MLLP port once the listener is ready (read from its JSON log). */
-function startRelais(dataDir: string): Promise<{ child: ChildProcess; port: number }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(repo, 'src/cli/entry.ts'), 'start', '--data', dataDir, '--mllp-port', '0'], {
-    cwd: repo, env: { ...process.env, DATABASE_URL: '' },
-  });
-  return new Promise((resolveStart, reject) => {
-    child.once('exit', (code) => reject(new Error(`relais start exited early with ${code}`)));
-    createInterface({ input: child.stderr! }).on('line', (line) => {
-      if (!line.startsWith('{')) return;
-      const entry = JSON.parse(line) as { msg?: string; port?: number };
-      if (entry.msg === 'MLLP listener ready' && entry.port) resolveStart({ child, port: entry.port });
-    });
-  });
-}
 
 describe('relais CLI', () => {
   let dir: string;

@@ -13,7 +13,7 @@ export async function runListing(what: 'documents' | 'deliveries', o: ListingOpt
   const lock = config.store.databaseUrl ? undefined : readLock(resolve(config.store.dataDir));
   if (lock) {
     // A running node holds the embedded store: ask it rather than open the files twice.
-    rows = await askRunningNode(lock, what, o);
+    rows = await askRunningNode(lock, what, { limit: String(o.limit), ...(o.state ? { state: o.state } : {}) });
   } else {
     const store = await openStore(config.store.databaseUrl ? { databaseUrl: config.store.databaseUrl } : { dataDir: config.store.dataDir });
     try {
@@ -34,8 +34,9 @@ export async function runListing(what: 'documents' | 'deliveries', o: ListingOpt
   return 0;
 }
 
-function askRunningNode(lock: LockInfo, what: string, o: ListingOptions): Promise<Record<string, unknown>[]> {
-  const query = new URLSearchParams({ limit: String(o.limit), ...(o.state ? { state: o.state } : {}) });
+/** Asks the node that holds the embedded store (its local admin endpoint) for a listing. */
+export function askRunningNode(lock: LockInfo, what: string, params: Record<string, string>): Promise<Record<string, unknown>[]> {
+  const query = new URLSearchParams(params);
   return new Promise((resolveRows, reject) => {
     const req = request({ host: '127.0.0.1', port: lock.adminPort, path: `/${what}?${query}`, headers: { authorization: `Bearer ${lock.token}` } }, (res) => {
       const chunks: Buffer[] = [];

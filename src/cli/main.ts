@@ -11,6 +11,7 @@ import { runListing } from './command-listings.js';
 import { runPkiTestInit } from './command-pki.js';
 import { runSandboxDmp, runSandboxDmpList } from './command-sandbox-dmp.js';
 import { runSandboxMss } from './command-sandbox-mss.js';
+import { runTraces } from './command-traces.js';
 import { runCancel, runHold, runRelease, runReplay, type OrderOptions } from './command-orders.js';
 import { version } from './version.js';
 
@@ -70,6 +71,18 @@ export async function main(argv: readonly string[]): Promise<number> {
     if (what === 'deliveries') cmd.addOption(new Option('--state <state>', 'only this state').choices(['held', 'pending', 'in_flight', 'done', 'retry_wait', 'dead', 'cancelled']));
     cmd.action(async (o) => { exitCode = await runListing(what, o); });
   }
+
+  program.command('traces')
+    .description('print the traces of every SMTP and IMAP operation (newest first): author, time, action, request, server answer')
+    .addOption(configOption())
+    .addOption(dataOption())
+    .option('--since <date>', 'from this ISO date or date-time')
+    .option('--until <date>', 'before this ISO date or date-time')
+    .option('--failed', 'only failed operations')
+    .addOption(new Option('--json', 'print JSON').conflicts('csv'))
+    .option('--csv', 'print CSV (; separated, UTF-8, one header line)')
+    .option('--limit <n>', 'at most n rows', (v) => Number(v), 1000)
+    .action(async (o) => { exitCode = await runTraces(o); });
 
   const orders: [string, string, (o: OrderOptions) => Promise<number>][] = [
     ['hold', 'hold send orders (pending or waiting for a retry) until released', runHold],

@@ -6,7 +6,7 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import {
-  cancelDeliveries, holdDeliveries, listDeliveries, listDocuments, releaseDeliveries, replayDeliveries,
+  cancelDeliveries, holdDeliveries, listDeliveries, listDocuments, listMssTraces, releaseDeliveries, replayDeliveries,
   type DeliverySelector, type Store,
 } from '../store/index.js';
 import { deliveryStates, destinationKinds, isRelaisError, type DeliveryState, type DestinationKind } from '../domain/index.js';
@@ -96,6 +96,18 @@ export async function startAdminApi(store: Store): Promise<AdminApi> {
     if (url.pathname === '/deliveries') {
       const state = url.searchParams.get('state');
       return void answer(listDeliveries(store.db, { limit, ...(state ? { state: state as DeliveryState } : {}) }));
+    }
+    if (url.pathname === '/traces') {
+      const q = url.searchParams;
+      const date = (k: string): Date | undefined => (q.get(k) ? new Date(q.get(k)!) : undefined);
+      const since = date('since');
+      const until = date('until');
+      if ((since && Number.isNaN(since.getTime())) || (until && Number.isNaN(until.getTime()))) {
+        return void res.writeHead(400, { 'content-type': 'application/json' }).end(JSON.stringify({ error: 'since/until must be ISO dates' }));
+      }
+      return void answer(listMssTraces(store.db, {
+        limit, ...(since ? { since } : {}), ...(until ? { until } : {}), ...(q.get('failed') === '1' ? { failedOnly: true } : {}),
+      }));
     }
     res.writeHead(404).end();
   });
