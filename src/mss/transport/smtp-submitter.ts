@@ -241,10 +241,9 @@ export function createSmtpSubmitter(o: SmtpSubmitterOptions): SmtpSubmitter {
         ...(signal ? { signal } : {}),
       });
       const replies = transcript.take(info.messageId);
-      const recipients = recipientResults(to, replies, true);
-      for (const r of recipients) {
-        if (!r.accepted && r.code === undefined && info.rejected.some((x) => String(x).toLowerCase() === r.address.toLowerCase())) r.accepted = false;
-      }
+      const rejected = new Set(info.rejected.map((x) => x.toLowerCase()));
+      // Without the RCPT replies (not expected), nodemailer's own accepted/rejected lists decide.
+      const recipients = recipientResults(to, replies, true).map((r) => (r.code === undefined && rejected.has(r.address.toLowerCase()) ? { ...r, accepted: false } : r));
       return { ok: true, messageId, recipients, response: info.response, durationMs: Date.now() - started };
     } catch (e) {
       const c = classifySmtpFailure(e);
