@@ -51,8 +51,12 @@ export interface ImapSession {
   readonly closed: Promise<void>;
   /** SELECT a folder (INBOX by default) and read its UIDVALIDITY. */
   open(path?: string): Promise<ImapFolderState>;
-  /** Messages with UID ≥ fromUid in the open folder, oldest first, at most `limit`. */
-  fetchFrom(fromUid: number, o?: { limit?: number }): Promise<ImapMessage[]>;
+  /**
+   * Messages with UID ≥ fromUid in the open folder, oldest first: at most `limit`, and no more than
+   * `maxTotalBytes` of sources in one call (default 100 MB; the first message always comes). Call again from
+   * the next UID for the rest.
+   */
+  fetchFrom(fromUid: number, o?: { limit?: number; maxTotalBytes?: number }): Promise<ImapMessage[]>;
   /** Moves messages to a folder, creating it first when it does not exist. */
   move(uids: readonly number[], folder: string): Promise<void>;
   addFlags(uids: readonly number[], flags: readonly string[]): Promise<void>;
@@ -237,7 +241,15 @@ export async function createImapSession(o: ImapSessionOptions): Promise<ImapSess
       return run('fetch', 'UID FETCH', async () => {
         requireFolder();
         const listed = await client.fetchAll(`${Math.max(1, fromUid)}:*`, { uid: true, size: true, flags: true, internalDate: true, envelope: true }, { uid: true });
-        const wanted = listed.filter((m) => m.uid >= fromUid).sort((a, b) => a.uid - b.uid).slice(0, x.limit ?? Number.MAX_SAFE_INTEGER);
+        const budget = x.maxTotalBytes ?? 100 * 1024 * 1024;
+        let total = 0;
+        const wanted = listed.filter((m) => m.uid >= fromUid).sort((a, b) => a.uid - b.uid).slice(0, x.limit ?? Number.MAX_SAFE_INTEGER)
+          .filter((m, i) => {
+            const size = (m.size ?? 0) <= maxBytes ? m.size ?? 0 : 0;
+            total += size;
+            return i === 0 || total <= budget;
+          });
+        // `total` only grows: once over budget every later message waits for the next call, so UIDs have no gap.
         const small = wanted.filter((m) => (m.size ?? 0) <= maxBytes).map((m) => m.uid);
         const sources = new Map<number, Buffer>();
         if (small.length > 0) {

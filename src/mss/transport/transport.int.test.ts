@@ -62,13 +62,23 @@ describe('SMTP and IMAP against Postfix and Dovecot', { skip }, () => {
     const app = mss.sandbox.mailbox('app');
     await submitter.send(mail(app.address, [app.address], `${'y'.repeat(76)}\r\n`.repeat(50)));
     await waitForMessages(mss, app, 1);
-    const s = await imap('app', [], 1000);
+    const s = await imap('app', [], 2500);
     try {
       await s.open();
       const [m] = await s.fetchFrom(1);
-      assert.ok(m!.size > 1000);
+      assert.ok(m!.size > 2500);
       assert.equal(m!.tooLarge, true);
       assert.equal(m!.source, undefined);
+      await submitter.send(mail(app.address, [app.address]));
+      await submitter.send(mail(app.address, [app.address]));
+      await waitForMessages(mss, app, 3);
+      // A budget smaller than two sources: the first message comes, the rest waits for the next call.
+      const [small] = (await s.fetchFrom(m!.uid + 1)).map((x) => x.size);
+      const firstBatch = await s.fetchFrom(m!.uid + 1, { maxTotalBytes: small! + 10 });
+      assert.equal(firstBatch.length, 1);
+      assert.ok(firstBatch[0]!.source);
+      const rest = await s.fetchFrom(firstBatch[0]!.uid + 1);
+      assert.equal(rest.length, 1);
     } finally {
       await s.logout();
     }
