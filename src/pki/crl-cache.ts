@@ -185,3 +185,20 @@ export class CrlCache implements CrlSource {
 export function createCrlCache(o: CrlCacheOptions): CrlCache {
   return new CrlCache(o);
 }
+
+/**
+ * The HTTP(S) CRL distribution points named in a certificate (RFC 5280 §4.2.1.13): in a CA certificate they locate
+ * its issuer's CRL, in a leaf its own CA's. Configuration can build CrlCache locations from them.
+ */
+export function crlDistributionPoints(cert: NodeX509Certificate): string[] {
+  const ext = new px.X509Certificate(new Uint8Array(cert.raw)).getExtension(px.CRLDistributionPointsExtension);
+  if (!ext) return [];
+  const urls: string[] = [];
+  for (const point of ext.distributionPoints) {
+    for (const name of point.distributionPoint?.fullName ?? []) {
+      const uri = name.uniformResourceIdentifier;
+      if (uri && /^https?:\/\//i.test(uri)) urls.push(uri);
+    }
+  }
+  return urls;
+}

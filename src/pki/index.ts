@@ -18,5 +18,5 @@ export { createTestChain, testChainFiles, defaultTestEstablishment } from './igc
 export type { TestChain, TestChainOptions, TestCrlOptions, TestCredential, TestChainFile, TestEstablishment } from './igc-test-chain.js';
 export { writeTestChain } from './igc-test-chain-write.js';
 export type { WriteTestChainOptions } from './igc-test-chain-write.js';
-export { CrlCache, createCrlCache } from './crl-cache.js';
+export { CrlCache, createCrlCache, crlDistributionPoints } from './crl-cache.js';
 export type { CrlSource, CrlLocation, CrlCacheOptions, CrlEntryStatus } from './crl-cache.js';
