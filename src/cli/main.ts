@@ -13,6 +13,7 @@ import { runSandboxDmp, runSandboxDmpList } from './command-sandbox-dmp.js';
 import { runSandboxMss } from './command-sandbox-mss.js';
 import { runTraces } from './command-traces.js';
 import { runCancel, runHold, runRelease, runReplay, type OrderOptions } from './command-orders.js';
+import { runAuditExport, runUserAdd, runUserList, runUserOrder, runUserTotp } from './command-user.js';
 import { version } from './version.js';
 
 export async function main(argv: readonly string[]): Promise<number> {
@@ -133,6 +134,53 @@ export async function main(argv: readonly string[]): Promise<number> {
     .option('--size-limit <bytes>', 'Postfix message_size_limit', (v) => Number.parseInt(v, 10))
     .option('--reject-unknown', 'refuse unknown recipients at RCPT TO instead of returning a DSN')
     .action(async (o) => { exitCode = await runSandboxMss(o); });
+
+  const user = program.command('user').description('local console accounts (roles admin, operator, auditor); every change goes to the audit trail');
+  user.command('add <login>')
+    .description('create an account; the password is read from standard input and must satisfy the password policy')
+    .addOption(new Option('--role <role>', 'what the account may do').choices(['admin', 'operator', 'auditor']).makeOptionMandatory())
+    .option('--password-stdin', 'read the password from standard input (required)')
+    .option('--must-change', 'require a new password at the first login')
+    .addOption(configOption())
+    .addOption(dataOption())
+    .option('--json', 'print JSON')
+    .action(async (login, o) => { exitCode = await runUserAdd(login, o); });
+  user.command('list')
+    .description('list the accounts with their role and state')
+    .addOption(configOption())
+    .addOption(dataOption())
+    .option('--json', 'print JSON')
+    .action(async (o) => { exitCode = await runUserList(o); });
+  for (const [order, description] of [
+    ['unlock', 'unlock an account locked after failed attempts'],
+    ['disable', 'disable an account and end its sessions'],
+    ['enable', 'enable a disabled account'],
+  ] as const) {
+    user.command(`${order} <login>`)
+      .description(description)
+      .addOption(configOption())
+      .addOption(dataOption())
+      .option('--json', 'print JSON')
+      .action(async (login, o) => { exitCode = await runUserOrder(order, login, o); });
+  }
+  user.command('totp <login>')
+    .description('give the account a new TOTP secret and print its otpauth:// URI (the previous secret stops working)')
+    .addOption(configOption())
+    .addOption(dataOption())
+    .option('--json', 'print JSON')
+    .action(async (login, o) => { exitCode = await runUserTotp(login, o); });
+
+  program.command('audit')
+    .description('the audit trail (SC.SSI/IAM.91)')
+    .command('export')
+    .description('write the audit trail, oldest first, as CSV (";", UTF-8) or JSON lines for a SIEM')
+    .addOption(new Option('--format <format>', 'output format').choices(['csv', 'jsonl']).default('csv'))
+    .option('--since <date>', 'entries at or after this ISO date-time')
+    .option('--until <date>', 'entries before this ISO date-time')
+    .option('--out <file>', 'write to this file instead of standard output')
+    .addOption(configOption())
+    .addOption(dataOption())
+    .action(async (o) => { exitCode = await runAuditExport(o); });
 
   program.command('pki')
     .description('certificates')
