@@ -55,3 +55,11 @@ export { insertSession, findSession, touchSession, revokeSession, revokeAccountS
 export type { SessionRow, NewSession } from './sessions.js';
 export { appendAudit, listAudit } from './audit.js';
 export type { NewAuditEntry, AuditRow, AuditQuery } from './audit.js';
+export {
+  recordInboundMail, claimInboundAnswers, listInboundMdms, markInboundAnswered, markInboundAnswerRetry, listInboundToMove,
+  markInboundMoved, listInboundMails,
+} from './inbound.js';
+export type {
+  NewInboundMail, ClaimedInboundMail, InboundMdmOutcome, InboundAnswer, InboundMailRow,
+} from './inbound.js';
+export type { InboundDocumentRef, InboundMailKind, InboundMailState } from './schema.js';

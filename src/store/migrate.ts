@@ -8,6 +8,7 @@ import * as deliveryQueue from './migrations/2026-11-27-delivery-queue.js';
 import * as notification from './migrations/2026-11-28-notification.js';
 import * as security from './migrations/2026-11-30-security.js';
 import * as mss from './migrations/2026-11-29-mss.js';
+import * as inbound from './migrations/2026-12-02-inbound.js';
 
 /**
  * Every migration, listed statically so that the compiled dist/ needs no directory scan. Names start
@@ -19,6 +20,7 @@ export const migrations: Readonly<Record<string, Migration>> = Object.freeze({
   '2026-11-27-delivery-queue': deliveryQueue,
   '2026-11-28-notification': notification,
   '2026-11-30-security': security,
+  '2026-12-02-inbound': inbound,
   '2026-11-29-mss': mss,
 });
 

@@ -182,6 +182,48 @@ export interface MailboxCursorTable {
   updated_at: Generated<Date>;
 }
 
+export type InboundMailState = 'dispatching' | 'answer_due' | 'answered' | 'ignored';
+export type InboundMailKind = 'xdm' | 'receipt' | 'other';
+
+/** One document of an inbound archive and the MDM that carries it to the DPI. */
+export interface InboundDocumentRef {
+  uniqueId: string;
+  action: 'publish' | 'replace' | 'delete';
+  /** MSH-10 of its MDM (the notification's control_id). */
+  controlId: string;
+  typeCode?: string;
+}
+
+/** A mail read from an application mailbox (volet B); its raw bytes are in `message`. */
+export interface InboundMailTable {
+  id: Id;
+  message_id: Ref;
+  mailbox: string;
+  uid_validity: string;
+  uid: ColumnType<string, string | number, string | number>;
+  mail_message_id: string;
+  archive_sha256: Generated<string>;
+  kind: InboundMailKind;
+  state: InboundMailState;
+  documents: Generated<number>;
+  replacements: Generated<number>;
+  deletions: Generated<number>;
+  document_list: ColumnType<InboundDocumentRef[], string | undefined, string>;
+  outcome: 'integrated' | 'refused' | 'failed' | null;
+  error_code: string | null;
+  error_label: string | null;
+  answer_kind: 'mdn' | 'error_mail' | 'none' | null;
+  answer_message_id: string | null;
+  answer_attempts: Generated<number>;
+  next_attempt_at: Generated<Date>;
+  lease_until: Date | null;
+  claimed_by: string | null;
+  last_error: string | null;
+  moved_to: string | null;
+  created_at: Generated<Date>;
+  updated_at: Generated<Date>;
+}
+
 export interface Database {
   message: MessageTable;
   document: DocumentTable;
@@ -195,6 +237,7 @@ export interface Database {
   password_history: PasswordHistoryTable;
   session: SessionTable;
   audit: AuditTable;
+  inbound_mail: InboundMailTable;
 }
 
 export type MessageRecord = Selectable<MessageTable>;
