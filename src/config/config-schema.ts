@@ -180,7 +180,7 @@ export const configSchema: Schema = {
       hashing: {
         type: 'object',
         fields: {
-          memoryKiB: { type: 'int', default: 19_456, min: 19_456, max: 4 * 1024 * 1024, fix: 'give the argon2id memory in KiB, at least 19456 (OWASP)' },
+          memoryKibibytes: { type: 'int', default: 19_456, min: 19_456, max: 4 * 1024 * 1024, fix: 'give the argon2id memory in KiB, at least 19456 (OWASP)' },
           timeCost: { type: 'int', default: 2, min: 2, max: 20, fix: 'give the argon2id passes, at least 2 (OWASP)' },
           parallelism: { type: 'int', default: 1, min: 1, max: 16, fix: 'give the argon2id lanes (OWASP: 1)' },
         },

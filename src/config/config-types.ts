@@ -153,7 +153,7 @@ export interface SecurityConfig {
     readonly historyDepth: number;
     readonly lockAfter: number;
   };
-  readonly hashing: { readonly memoryKiB: number; readonly timeCost: number; readonly parallelism: number };
+  readonly hashing: { readonly memoryKibibytes: number; readonly timeCost: number; readonly parallelism: number };
   readonly sessions: { readonly idleMinutes: number; readonly absoluteHours: number };
   readonly totp: { readonly requiredRoles: readonly AccountRole[]; readonly issuer: string };
 }

@@ -8,7 +8,7 @@ import type { HashingSettings } from './settings.js';
 
 export async function hashPassword(password: string, s: HashingSettings): Promise<string> {
   // The library's default algorithm is argon2id (its `Algorithm` is a const enum, unusable across modules).
-  const h = await hash(normalizePassword(password), { memoryCost: s.memoryKiB, timeCost: s.timeCost, parallelism: s.parallelism });
+  const h = await hash(normalizePassword(password), { memoryCost: s.memoryKibibytes, timeCost: s.timeCost, parallelism: s.parallelism });
   if (!h.startsWith('$argon2id$')) throw new Error('argon2 did not produce an argon2id hash');
   return h;
 }
@@ -26,5 +26,5 @@ export async function verifyPassword(passwordHash: string, password: string): Pr
 export function needsRehash(passwordHash: string, s: HashingSettings): boolean {
   const m = /^\$argon2id\$v=19\$m=(\d+),t=(\d+),p=(\d+)\$/.exec(passwordHash);
   if (!m) return true;
-  return Number(m[1]) !== s.memoryKiB || Number(m[2]) !== s.timeCost || Number(m[3]) !== s.parallelism;
+  return Number(m[1]) !== s.memoryKibibytes || Number(m[2]) !== s.timeCost || Number(m[3]) !== s.parallelism;
 }

@@ -13,7 +13,7 @@ describe('security settings', () => {
     assert.deepEqual(s.password, {
       minLength: 15, requireLower: true, requireUpper: true, requireDigit: true, requireSpecial: true, maxAgeDays: 365, historyDepth: 24, lockAfter: 5,
     });
-    assert.deepEqual(s.hashing, { memoryKiB: 19_456, timeCost: 2, parallelism: 1 });
+    assert.deepEqual(s.hashing, { memoryKibibytes: 19_456, timeCost: 2, parallelism: 1 });
     assert.deepEqual(s.sessions, { idleMinutes: 15, absoluteHours: 12 });
     assert.deepEqual(s.totp.requiredRoles, ['admin']);
     assert.ok(Object.isFrozen(s.password));
@@ -26,7 +26,7 @@ describe('security settings', () => {
   });
 
   it('refuses argon2 parameters below the OWASP minimum', () => {
-    assert.throws(() => resolveSecuritySettings({ hashing: { memoryKiB: 4096 } }), configInvalid);
+    assert.throws(() => resolveSecuritySettings({ hashing: { memoryKibibytes: 4096 } }), configInvalid);
     assert.throws(() => resolveSecuritySettings({ hashing: { timeCost: 1 } }), configInvalid);
   });
 

@@ -25,7 +25,7 @@ export interface PasswordPolicy {
 
 /** argon2id cost parameters (OWASP Password Storage Cheat Sheet: m ≥ 19 MiB, t ≥ 2, p = 1). */
 export interface HashingSettings {
-  readonly memoryKiB: number;
+  readonly memoryKibibytes: number;
   readonly timeCost: number;
   readonly parallelism: number;
 }
@@ -62,7 +62,7 @@ export const defaultSecuritySettings: SecuritySettings = Object.freeze({
     minLength: 15, requireLower: true, requireUpper: true, requireDigit: true, requireSpecial: true,
     maxAgeDays: 365, historyDepth: 24, lockAfter: 5,
   }),
-  hashing: Object.freeze({ memoryKiB: ARGON2_MIN_MEMORY_KIB, timeCost: ARGON2_MIN_TIME_COST, parallelism: 1 }),
+  hashing: Object.freeze({ memoryKibibytes: ARGON2_MIN_MEMORY_KIB, timeCost: ARGON2_MIN_TIME_COST, parallelism: 1 }),
   sessions: Object.freeze({ idleMinutes: 15, absoluteHours: 12 }),
   totp: Object.freeze({ requiredRoles: Object.freeze(['admin'] as AccountRole[]), issuer: 'Relais' }),
 });
@@ -91,7 +91,7 @@ export function resolveSecuritySettings(input: SecuritySettingsInput = {}): Secu
   intIn('password.maxAgeDays', p.maxAgeDays, 0, 3650);
   intIn('password.historyDepth', p.historyDepth, 1, 100);
   intIn('password.lockAfter', p.lockAfter, 1, LOCK_AFTER_MAX);
-  intIn('hashing.memoryKiB', h.memoryKiB, ARGON2_MIN_MEMORY_KIB, 4 * 1024 * 1024);
+  intIn('hashing.memoryKibibytes', h.memoryKibibytes, ARGON2_MIN_MEMORY_KIB, 4 * 1024 * 1024);
   intIn('hashing.timeCost', h.timeCost, ARGON2_MIN_TIME_COST, 20);
   intIn('hashing.parallelism', h.parallelism, 1, 16);
   intIn('sessions.idleMinutes', s.idleMinutes, 1, 1440);
