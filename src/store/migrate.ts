@@ -6,8 +6,8 @@ import * as intake from './migrations/2026-11-26-intake.js';
 import * as toastLz4 from './migrations/2026-11-26-toast-lz4.js';
 import * as deliveryQueue from './migrations/2026-11-27-delivery-queue.js';
 import * as notification from './migrations/2026-11-28-notification.js';
-import * as security from './migrations/2026-11-30-security.js';
 import * as mss from './migrations/2026-11-29-mss.js';
+import * as security from './migrations/2026-11-30-security.js';
 import * as inbound from './migrations/2026-12-02-inbound.js';
 
 /**
@@ -19,9 +19,9 @@ export const migrations: Readonly<Record<string, Migration>> = Object.freeze({
   '2026-11-26-toast-lz4': toastLz4,
   '2026-11-27-delivery-queue': deliveryQueue,
   '2026-11-28-notification': notification,
+  '2026-11-29-mss': mss,
   '2026-11-30-security': security,
   '2026-12-02-inbound': inbound,
-  '2026-11-29-mss': mss,
 });
 
 class StaticMigrationProvider implements MigrationProvider {
