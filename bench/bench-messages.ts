@@ -6,13 +6,20 @@
 import { syntheticCda } from '../src/cda/index.js';
 import { buildVoletAMessage, demoAuthor, demoOrganization, demoPatients } from '../src/sandbox/index.js';
 
-export function benchMessages(count: number, runId: string): Buffer[] {
+/** `dmpOnly`: DESTDMP only, no MSSanté recipient (the DMP benchmark). */
+export function benchMessages(count: number, runId: string, o: { dmpOnly?: boolean } = {}): Buffer[] {
   const patient = demoPatients[0]!;
   const out: Buffer[] = [];
   // One CDA template; only its id changes, so building many stays cheap.
   const template = syntheticCda({
     typeCode: '18748-4', patient, documentId: { root: '1.2.250.1.999.7.0' }, level: 'N1', pdfBytes: 175_000,
     effectiveTime: new Date('2026-11-20T10:00:00Z'), author: demoAuthor, organization: demoOrganization,
+    // SC.DB/RIS.09: an imaging report reaches the DMP with its order, accession and study identifiers.
+    imaging: {
+      orderPlacerNumber: { root: '1.2.250.1.999.7.1', extension: 'OPN1' }, accessionNumber: { root: '1.2.250.1.999.7.2', extension: 'ACN1' },
+      studyInstanceUid: '1.2.250.1.999.7.3.1', exam: { code: '24802-1', displayName: 'RM genou' },
+      modality: { code: 'RM', displayName: 'Résonance magnétique' },
+    },
   });
   for (let i = 0; i < count; i++) {
     const root = `1.2.250.1.999.7.${runId}.${i}`;
@@ -21,8 +28,8 @@ export function benchMessages(count: number, runId: string): Buffer[] {
       structure: 'MDM', action: 'publish', controlId: `B${runId}${i}`.slice(0, 20), timestamp: new Date(),
       cdaXml, documentId: { root }, typeCode: { code: '18748-4', label: 'CR d\'imagerie médicale' }, patient,
       sender: { ...demoAuthor, finess: demoOrganization.finess, orgName: demoOrganization.name },
-      recipients: [{ address: 'dr.lemaire@demo-ville.mssante.fr', rpps: '10100000042', family: 'LEMAIRE', given: 'ANNE' }],
-      flags: { DESTDMP: true, DESTMSSANTEPS: true }, mailBodyPs: 'Veuillez trouver ci-joint le compte rendu.',
+      recipients: o.dmpOnly ? [] : [{ address: 'dr.lemaire@demo-ville.mssante.fr', rpps: '10100000042', family: 'LEMAIRE', given: 'ANNE' }],
+      flags: { DESTDMP: true, DESTMSSANTEPS: !o.dmpOnly }, mailBodyPs: 'Veuillez trouver ci-joint le compte rendu.',
     }), 'utf8'));
   }
   return out;
