@@ -179,4 +179,20 @@ forEachDriver('security accounts', (ctx) => {
     clock.advance(MINUTE);
     assert.deepEqual(await security.accounts.changePassword({ login: 'op8', currentPassword: PASSWORD, newPassword: 'Another#Password-2027' }), { ok: true });
   });
+
+  it('lets an administrator set a temporary password that must be changed, under the policy and the history', async () => {
+    const clock = fixedClock();
+    const security = securityOn(ctx, clock);
+    await security.accounts.create({ login: 'op9', role: 'operator', password: PASSWORD }, system);
+    const before = await security.accounts.login({ login: 'op9', password: PASSWORD });
+    await assert.rejects(security.accounts.resetPassword('op9', PASSWORD, { actor: 'chef' }),
+      (e) => isRelaisError(e) && e.code === 'RLS_PASSWORD_POLICY' && (e.details.refusals as string[])[0] === 'reused');
+    const account = await security.accounts.resetPassword('op9', 'Temporaire#Mot-2026', { actor: 'chef' });
+    assert.equal(account.mustChangePassword, true);
+    if (before.ok) assert.equal((await security.sessions.check(before.session.token)).ok, false);
+    const after = await security.accounts.login({ login: 'op9', password: 'Temporaire#Mot-2026' });
+    assert.equal(after.ok && after.mustChangePassword, true);
+    const trail = (await security.queryAudit({ operation: 'password_reset' })).map((e) => [e.actor, e.result, e.detail]);
+    assert.deepEqual(trail, [['chef', 'success', null], ['chef', 'failure', 'reused']]);
+  });
 });

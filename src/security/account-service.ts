@@ -241,6 +241,43 @@ export class AccountService {
   }
 
   /**
+   * An administrator sets a temporary password (forgotten password): the policy and the history apply, the
+   * user must change it at the next login, and every session of the account ends. The lock is left as it is.
+   */
+  async resetPassword(login: string, newPassword: string, by: Actor): Promise<Account> {
+    const { db, settings } = this.#ctx;
+    const ip = by.sourceIp !== undefined ? { sourceIp: by.sourceIp } : {};
+    const a = await findAccountByLogin(db, normalizeLogin(login));
+    const codes = a ? checkPasswordRules(newPassword, settings.password, { login: a.login }).map((r) => r.code) : [];
+    if (a && codes.length === 0) {
+      for (const old of await listPasswordHistory(db, a.id, settings.password.historyDepth)) {
+        if (await verifyPassword(old, newPassword)) {
+          codes.push('reused');
+          break;
+        }
+      }
+    }
+    if (!a || codes.length > 0) {
+      await this.#audit({
+        actor: by.actor, operation: 'password_reset', target: a?.login ?? normalizeLogin(login).slice(0, 64), result: 'failure',
+        detail: a ? codes.join(',') : 'unknown_account', ...ip,
+      });
+      if (!a) throw new RelaisError('RLS_ACCOUNT_NOT_FOUND', undefined, { login: normalizeLogin(login).slice(0, 64) });
+      throw new RelaisError('RLS_PASSWORD_POLICY', `the password does not satisfy the policy: ${codes.map((c) => passwordRefusal(c, settings.password).label).join(' ')}`,
+        { refusals: codes });
+    }
+    const now = this.#ctx.now();
+    const newHash = await hashPassword(newPassword, settings.hashing);
+    await db.transaction().execute(async (tx) => {
+      await updateAccount(tx, a.id, { passwordHash: newHash, passwordChangedAt: now, mustChangePassword: true }, now);
+      await addPasswordHistory(tx, a.id, newHash, now);
+    });
+    await this.#sessions.revokeAll(a.id, 'password_reset');
+    await this.#audit({ actor: by.actor, operation: 'password_reset', target: a.login, result: 'success', ...ip });
+    return this.#view((await findAccountByLogin(db, a.login))!);
+  }
+
+  /**
    * Gives the account a new TOTP secret, to be confirmed by the first login with a valid code; the
    * previous secret stops working. Returns the otpauth:// URI (show it once, as a QR code).
    */

@@ -11,7 +11,7 @@ import type { AuditQuery, AuditRow, Database } from '../store/index.js';
 
 /** The operations Relais itself records; `audit()` accepts others of the same shape (flow actions, console). */
 export const auditOperations = [
-  'login', 'login_failed', 'logout', 'password_change', 'password_change_failed', 'account_create', 'account_disable',
+  'login', 'login_failed', 'password_change', 'password_change_failed', 'password_reset', 'account_create', 'account_disable',
   'account_enable', 'account_lock', 'account_unlock', 'role_change', 'totp_enrol', 'totp_confirm', 'session_logout',
   'session_expired',
 ] as const;
