@@ -16,3 +16,9 @@ export type { BusinessErrorCode, Hl7ErrorCode, InputErrorCode } from './ack-erro
 export { decodeBase64 } from './base64.js';
 export { buildZam, buildZamZ01 } from './zam.js';
 export type { ZamEvent, ZamOptions, ZamZ01Options } from './zam.js';
+export { buildVoletBMessage, voletBFlags, voletBFlagLabels } from './volet-b-message.js';
+export type {
+  VoletBAction, VoletBInput, VoletBDocument, VoletBMail, VoletBDirectoryEntry, VoletBCareUnit, VoletBFlags,
+} from './volet-b-message.js';
+export { readVoletBAck, voletBApplicationErrors, isVoletBApplicationErrorCode } from './volet-b-ack.js';
+export type { VoletBAckOutcome, VoletBApplicationErrorCode } from './volet-b-ack.js';
