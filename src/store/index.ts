@@ -63,3 +63,9 @@ export type {
   NewInboundMail, ClaimedInboundMail, InboundMdmOutcome, InboundAnswer, InboundMailRow,
 } from './inbound.js';
 export type { InboundDocumentRef, InboundMailKind, InboundMailState } from './schema.js';
+export {
+  countDeliveryOutcomes, countInboundTransmissions, countInboundRequests, STATS_TIME_ZONE, HISTORICAL_MAX_YEARS,
+} from './stats-queries.js';
+export type {
+  DeliveryOutcomeCount, DocumentAge, InboundDocumentCount, InboundTransmissionCount,
+} from './stats-queries.js';

@@ -9,6 +9,7 @@ import * as notification from './migrations/2026-11-28-notification.js';
 import * as mss from './migrations/2026-11-29-mss.js';
 import * as security from './migrations/2026-11-30-security.js';
 import * as inbound from './migrations/2026-12-02-inbound.js';
+import * as stats from './migrations/2026-12-03-stats.js';
 
 /**
  * Every migration, listed statically so that the compiled dist/ needs no directory scan. Names start
@@ -22,6 +23,7 @@ export const migrations: Readonly<Record<string, Migration>> = Object.freeze({
   '2026-11-29-mss': mss,
   '2026-11-30-security': security,
   '2026-12-02-inbound': inbound,
+  '2026-12-03-stats': stats,
 });
 
 class StaticMigrationProvider implements MigrationProvider {
