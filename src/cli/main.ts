@@ -11,6 +11,7 @@ import { runListing } from './command-listings.js';
 import { runPkiTestInit } from './command-pki.js';
 import { runSandboxDmp, runSandboxDmpList } from './command-sandbox-dmp.js';
 import { runSandboxMss } from './command-sandbox-mss.js';
+import { runSandboxDpi, runSandboxDpiList } from './command-sandbox-dpi.js';
 import { runTraces } from './command-traces.js';
 import { runCancel, runHold, runRelease, runReplay, type OrderOptions } from './command-orders.js';
 import { runAuditExport, runUserAdd, runUserList, runUserOrder, runUserTotp } from './command-user.js';
@@ -134,6 +135,26 @@ export async function main(argv: readonly string[]): Promise<number> {
     .option('--size-limit <bytes>', 'Postfix message_size_limit', (v) => Number.parseInt(v, 10))
     .option('--reject-unknown', 'refuse unknown recipients at RCPT TO instead of returning a DSN')
     .action(async (o) => { exitCode = await runSandboxMss(o); });
+  const sandboxDpi = sandboxDmp.parent?.command('dpi')
+    .enablePositionalOptions()
+    .description('serve a DPI stand-in for volet B over MLLP: keeps every message and answers AA, AR, AE:<900…906> or nothing; '
+      + 'prints one JSON line (host, port) and runs until SIGTERM')
+    .option('--port <n>', 'MLLP port (0: any free port)', parsePort, 2576)
+    .option('--host <ip>', 'address to listen on', '127.0.0.1')
+    .option('--data <dir>', 'where the sandbox keeps every message received and its index (required)')
+    .option('--answer <answer>', 'AA, AR, AE:<900…906> or silent', 'AA')
+    .option('--patient <ins=answer>', 'answer for one patient INS (repeatable)', (v: string, all: string[] = []) => [...all, v])
+    .option('--pki <dir>', 'serve MLLP over TLS with the server certificate of `relais pki test-init`')
+    // Options after `list` belong to `list`, so --data is checked here.
+    .action(async (o) => {
+      if (!o.data) throw new Error('relais sandbox dpi needs --data <dir>');
+      exitCode = await runSandboxDpi(o);
+    });
+  sandboxDpi?.command('list')
+    .description('list what the sandbox DPI received')
+    .requiredOption('--data <dir>', 'the sandbox data directory')
+    .option('--json', 'print JSON')
+    .action(async (o) => { exitCode = await runSandboxDpiList(o); });
 
   const user = program.command('user').description('local console accounts (roles admin, operator, auditor); every change goes to the audit trail');
   user.command('add <login>')

@@ -15,3 +15,5 @@ export { startMssSandbox, mssSandboxUnavailable, MssSandboxError, installHint as
 export type { MssSandbox, MssSandboxOptions } from './mss/mss-sandbox.js';
 export { defaultMailboxes, establishmentDomain, professionalDomain, patientDomain } from './mss/mailboxes.js';
 export type { MssMailbox, MailboxSpec, MailboxRole } from './mss/mailboxes.js';
+export { DpiSandbox, parseDpiAnswer, readDpiIndex, DPI_INDEX_FILE } from './dpi/dpi-sandbox.js';
+export type { DpiAnswer, DpiReceived, DpiSandboxOptions } from './dpi/dpi-sandbox.js';
