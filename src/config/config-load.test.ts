@@ -93,7 +93,7 @@ describe('loadConfig', () => {
       { ...c.mss.mailboxes[0] },
       {
         address: 'relais@chu.test.mssante.fr', label: 'Messagerie applicative', password: 'x', smtp: '127.0.0.1:2587',
-        imap: '127.0.0.1:2143', tlsMode: 'starttls', pollSeconds: 60, processedFolder: 'Traites', errorFolder: 'Erreurs',
+        imap: '127.0.0.1:2143', tlsMode: 'starttls', pollSeconds: 60, processedFolder: 'Traites', errorFolder: 'Erreurs', otherFolder: 'Autres',
       },
     );
     assert.equal(c.mss.caFile, '/etc/relais/igc.pem');

@@ -61,6 +61,7 @@ export const mailboxSchema: Schema = {
   pollSeconds: { type: 'int', default: 60, min: 5, max: 3600, fix: 'give how often the mailbox is read when IDLE is not available, in seconds' },
   processedFolder: { type: 'string', default: 'Traites', pattern: imapFolder, fix: 'give the IMAP folder for handled mails' },
   errorFolder: { type: 'string', default: 'Erreurs', pattern: imapFolder, fix: 'give the IMAP folder for mails that could not be handled' },
+  otherFolder: { type: 'string', default: 'Autres', pattern: imapFolder, fix: 'give the IMAP folder for mails that carry no IHE_XDM archive (for a human to read)' },
 };
 
 export const configSchema: Schema = {
@@ -157,7 +158,19 @@ export const configSchema: Schema = {
       connections: { type: 'int', default: 2, min: 1, max: 20, fix: 'give the number of pooled SMTP connections (1–20)' },
       timeoutSeconds: { type: 'int', default: 60, min: 5, max: 600, fix: 'give the time limit of one SMTP or IMAP exchange in seconds' },
       traceRetentionDays: { type: 'int', default: 183, min: 30, max: 3650, fix: 'give how many days SMTP and IMAP traces are kept (6 months by default)' },
-      errorMailbox: { type: 'string', default: '', allowEmpty: true, pattern: mailAddress, fix: 'give the mailbox that receives the error mails of inbound documents, or leave empty' },
+      errorMailbox: {
+        type: 'string', default: '', allowEmpty: true, pattern: mailAddress,
+        fix: 'give the mailbox that receives the error mails of inbound documents, or leave empty: they go to the sender',
+      },
+      mdnPolicy: {
+        type: 'enum', values: ['always', 'return-path'], default: 'always',
+        fix: 'choose always (answer every Disposition-Notification-To) or return-path (only when it equals Return-Path, RFC 8098 §2.1)',
+      },
+      crlLocations: {
+        type: 'list', default: [], item: /^(https?:\/\/\S+|\/\S+)$/,
+        fix: 'list one CRL per CA of the operator chain, as http(s) URLs or absolute file paths; leave empty to skip revocation checks (warned at start)',
+      },
+      requireCrl: { type: 'bool', default: false, fix: 'use true to refuse to start without crlLocations' },
       mailboxes: { type: 'array', item: mailboxSchema, default: [], fix: 'give a list of application mailboxes, each with at least an address' },
     },
   },

@@ -118,6 +118,8 @@ export interface MailboxConfig {
   readonly pollSeconds: number;
   readonly processedFolder: string;
   readonly errorFolder: string;
+  /** Mails with no IHE_XDM archive, set aside for a human. */
+  readonly otherFolder: string;
 }
 
 export interface MssConfig {
@@ -135,8 +137,13 @@ export interface MssConfig {
   readonly connections: number;
   readonly timeoutSeconds: number;
   readonly traceRetentionDays: number;
-  /** Receives the error mails of inbound documents (volet B). */
+  /** Receives the error mails of inbound documents (volet B); empty = the sender. */
   readonly errorMailbox: string;
+  /** RFC 8098 §2.1 loop rule for automatic MDNs. */
+  readonly mdnPolicy: 'always' | 'return-path';
+  /** One CRL per CA of the operator chain (URL or file), kept valid (CONF.22). */
+  readonly crlLocations: readonly string[];
+  readonly requireCrl: boolean;
   /** The first one with an SMTP endpoint sends; every one with an IMAP endpoint is read. */
   readonly mailboxes: readonly MailboxConfig[];
 }

@@ -10,7 +10,7 @@ import type { VoletAConfig } from '../cisis/index.js';
 import type { MailboxConfig, RelaisConfig } from '../config/index.js';
 import { RelaisError, type DestinationKind } from '../domain/index.js';
 import { createSmtpSubmitter, type SmtpSubmitter } from '../mss/index.js';
-import { createTrustStore, loadCredentials, type Credentials, type TrustStore } from '../pki/index.js';
+import { createCrlCache, createTrustStore, loadCredentials, type Credentials, type CrlSource, type TrustStore } from '../pki/index.js';
 import type { Store } from '../store/index.js';
 import { DeliveryWorker, type DeliveryWorkerOptions } from './delivery-worker.js';
 import type { Logger } from './logger.js';
@@ -20,7 +20,6 @@ import { TraceWriter } from './trace-writer.js';
 export interface MssDelivery {
   readonly workers: readonly DeliveryWorker[];
   readonly submitter: SmtpSubmitter;
-  readonly traces: TraceWriter;
   readonly mailbox: MailboxConfig;
   /** Wakes the workers (a new order was accepted). */
   notify(): void;
@@ -30,6 +29,9 @@ export interface MssDelivery {
 export interface MssLink {
   credentials: Credentials;
   trust: TrustStore;
+  /** Revocation lists of the operator chain, kept valid (CONF.22); absent when none is configured. */
+  crl?: CrlSource;
+  requireCrl: boolean;
 }
 
 /** ORG AUTH_CLI and the chain the operator's servers must present (CONF.27): nothing else is trusted. */
@@ -44,7 +46,14 @@ export function loadMssLink(config: RelaisConfig): MssLink {
   } catch (e) {
     throw new RelaisError('RLS_CONFIG_INVALID', `cannot read the MSSanté trust chain: ${(e as Error).message}`, { key: 'mss.caFile' });
   }
-  return { credentials, trust: createTrustStore('mss', bundle) };
+  const trust = createTrustStore('mss', bundle);
+  const crl = c.crlLocations.length === 0 ? undefined : createCrlCache({
+    locations: c.crlLocations.map((l) => (/^https?:/.test(l) ? { url: l } : { file: l })), issuers: trust,
+  });
+  if (!crl && c.requireCrl) {
+    throw new RelaisError('RLS_CONFIG_INVALID', 'mss.requireCrl is set but mss.crlLocations is empty', { key: 'mss.crlLocations' });
+  }
+  return { credentials, trust, ...(crl ? { crl } : {}), requireCrl: c.requireCrl };
 }
 
 export function hostPort(value: string, key: string): { host: string; port: number } {
@@ -59,10 +68,28 @@ export function hostPort(value: string, key: string): { host: string; port: numb
 
 const MAIL_KINDS: readonly DestinationKind[] = ['mss_ps', 'mss_patient'];
 
+/**
+ * The pooled SMTP submitter of one application mailbox: its own endpoint, or the first configured one when it has
+ * none (the same operator), always authenticated as itself, so its answers leave From the mailbox that received.
+ */
+export function createMailboxSubmitter(config: RelaisConfig, mailbox: MailboxConfig, link: MssLink, traces: TraceWriter, log: Logger): SmtpSubmitter {
+  const c = config.mss;
+  const endpoint = mailbox.smtp || c.mailboxes.find((m) => m.smtp !== '')?.smtp;
+  if (!endpoint) throw new RelaisError('RLS_CONFIG_INVALID', `no SMTP endpoint to send from ${mailbox.address}`, { key: 'mss.mailboxes[].smtp' });
+  const { host, port } = hostPort(endpoint, 'mss.mailboxes[].smtp');
+  const timeoutMs = c.timeoutSeconds * 1000;
+  return createSmtpSubmitter({
+    host, port, tlsMode: mailbox.tlsMode, bal: { address: mailbox.address, password: mailbox.password },
+    credentials: link.credentials, trust: link.trust, allowTls13: c.tls13, requireCrl: link.requireCrl, ...(link.crl ? { crl: link.crl } : {}),
+    pool: { maxConnections: c.connections }, timeouts: { connectMs: Math.min(timeoutMs, 30_000), socketMs: timeoutMs },
+    onTrace: traces.sink, log,
+  });
+}
+
 export function startMssDelivery(
   config: RelaisConfig,
   o: {
-    store: Store; validation: VoletAConfig; log: Logger; version: string;
+    store: Store; validation: VoletAConfig; log: Logger; version: string; traces: TraceWriter;
     onSettled?: DeliveryWorkerOptions['onSettled']; afterSettled?: DeliveryWorkerOptions['afterSettled'];
   },
 ): MssDelivery | undefined {
@@ -73,15 +100,9 @@ export function startMssDelivery(
     return undefined;
   }
   const link = loadMssLink(config);
-  const traces = new TraceWriter({ store: o.store, retentionDays: c.traceRetentionDays, log: o.log });
-  const { host, port } = hostPort(mailbox.smtp, 'mss.mailboxes[].smtp');
+  const traces = o.traces;
   const timeoutMs = c.timeoutSeconds * 1000;
-  const submitter = createSmtpSubmitter({
-    host, port, tlsMode: mailbox.tlsMode, bal: { address: mailbox.address, password: mailbox.password },
-    credentials: link.credentials, trust: link.trust, allowTls13: c.tls13,
-    pool: { maxConnections: c.connections }, timeouts: { connectMs: Math.min(timeoutMs, 30_000), socketMs: timeoutMs },
-    onTrace: traces.sink, log: o.log,
-  });
+  const submitter = createMailboxSubmitter(config, mailbox, link, traces, o.log);
   const send = createMssSender({
     store: o.store, submitter, from: { address: mailbox.address, label: mailbox.label },
     ...(c.replyTo ? { replyTo: c.replyTo } : {}),
@@ -107,12 +128,11 @@ export function startMssDelivery(
   for (const w of workers) w.start();
   let closing: Promise<void> | undefined;
   return {
-    workers, submitter, traces, mailbox,
+    workers, submitter, mailbox,
     notify() { for (const w of workers) w.notify(); },
     close(x = {}) {
       closing ??= Promise.all(workers.map((w) => w.stop(x.timeoutMs === undefined ? {} : { timeoutMs: x.timeoutMs })))
-        .then(() => submitter.close())
-        .then(() => traces.close());
+        .then(() => submitter.close());
       return closing;
     },
   };

@@ -21,6 +21,7 @@ import { startMssDelivery, type MssDelivery } from './mss-delivery.js';
 import { createMssSettledHook, handleReceiptMail } from './mss-receipts.js';
 import { NotificationSender } from './notification-sender.js';
 import { FakeDpi } from './testing/fake-dpi.js';
+import { TraceWriter } from './trace-writer.js';
 
 const skip = mssSkip();
 const patient = demoPatients[0]!;
@@ -95,8 +96,9 @@ forEachDriver('MSSanté sending through Postfix and Dovecot', (ctx) => {
     });
     let zamSerial = 0;
     const zam = { applicationName: 'RELAIS', facility: '990000000', nextControlId: () => `Z${run}${++zamSerial}` };
+    const traces = new TraceWriter({ store, retentionDays: 183, flushMs: 20 });
     const delivery = startMssDelivery(config, {
-      store, validation: defaultVoletAConfig, log: silentLogger, version: 'test',
+      store, validation: defaultVoletAConfig, log: silentLogger, version: 'test', traces,
       onSettled: createMssSettledHook({ zam }), afterSettled: () => sender.notify(),
     });
     assert.ok(delivery);
@@ -109,6 +111,7 @@ forEachDriver('MSSanté sending through Postfix and Dovecot', (ctx) => {
       store, intake, mss: delivery, sender, dpi,
       async close() {
         await delivery.close({ timeoutMs: 2000 });
+        await traces.close();
         await sender.stop({ timeoutMs: 2000 });
         await dpi.close();
       },

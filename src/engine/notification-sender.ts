@@ -1,7 +1,7 @@
 /**
- * Sends the notification outbox (ZAM business acks, volet A §2.8) to the DPI over MLLP. Claim → send →
- * done when the DPI answers AA/CA with MSA-2 = the ZAM's MSH-10 (§2.7), else retry with back-off, dead
- * after `maxAttempts`. The store is the truth: a node that stops mid-send leaves the row in_flight and its
+ * Sends the notification outbox to the DPI over MLLP: ZAM business acks (volet A §2.8) and the MDMs of
+ * inbound MSSanté documents (volet B). Claim → send → done when the DPI's answer is an acceptance (`judge`),
+ * dead when it is a final refusal, else retry with back-off, dead after `maxAttempts`. The store is the truth: a node that stops mid-send leaves the row in_flight and its
  * lease expiry hands it back. Without an endpoint nothing is claimed and the notifications wait.
  */
 import { randomUUID } from 'node:crypto';
@@ -32,6 +32,21 @@ export interface NotificationSenderOptions {
   log?: Logger;
   now?: () => Date;
   random?: () => number;
+  /**
+   * How the DPI's answer settles a notification, by kind; default `judgeZamAck` (AA/CA → done, anything else →
+   * retry). Volet B MDMs are judged by readVoletBAck: a refusal or a technical error is final.
+   */
+  judge?: (n: ClaimedNotification, ack: Buffer) => AckVerdict;
+  /** Called after a notification reached done or dead (e.g. to wake what waits for it). */
+  afterSettled?: (n: ClaimedNotification) => void;
+}
+
+export type AckVerdict = { verdict: 'done' } | { verdict: 'final'; code: string } | { verdict: 'retry'; code: string };
+
+/** ZAM business acks (volet A §2.7): only AA/CA with MSA-2 = the ZAM's MSH-10 is an acceptance. */
+export function judgeZamAck(n: ClaimedNotification, ack: Buffer): AckVerdict {
+  const refusal = ackRefusal(ack, n.controlId);
+  return refusal === undefined ? { verdict: 'done' } : { verdict: 'retry', code: refusal };
 }
 
 /** host:port (IPv6 in brackets) as dpi.endpoint writes it; undefined when empty. */
@@ -166,9 +181,12 @@ export class NotificationSender {
     const log = this.#log.child({ notification: n.id, kind: n.kind, attempt: n.attemptCount });
     let ack: Buffer | undefined;
     let failure: string | undefined;
+    let final = false;
     try {
       ack = await client.send(n.payload, { signal: this.#abort.signal });
-      failure = ackRefusal(ack, n.controlId);
+      const v = (this.#o.judge ?? judgeZamAck)(n, ack);
+      if (v.verdict !== 'done') failure = v.code;
+      final = v.verdict === 'final';
     } catch (e) {
       // Aborted by a stop: the lease hands the notification back later.
       if (this.#abort.signal.aborted) return;
@@ -181,6 +199,9 @@ export class NotificationSender {
     if (failure === undefined && ack) {
       moved = await markNotificationDone(db, n.id, ack, { lease, now });
       log.info({}, 'notification acknowledged by the DPI');
+    } else if (final) {
+      moved = await markNotificationDead(db, n.id, failure ?? 'unknown', { lease, now, ...(ack ? { ack } : {}) });
+      log.warn({ code: failure }, 'notification refused by the DPI for good');
     } else if (n.attemptCount >= this.#o.maxAttempts) {
       moved = await markNotificationDead(db, n.id, failure ?? 'unknown', { lease, now, ...(ack ? { ack } : {}) });
       log.warn({ code: failure }, 'notification dead: tries exhausted');
@@ -190,6 +211,7 @@ export class NotificationSender {
       log.info({ code: failure, nextAttemptAt: next.toISOString() }, 'notification will be sent again');
     }
     if (moved === 0) log.warn({}, 'the lease was lost before the outcome was written');
+    else if (failure === undefined || final || n.attemptCount >= this.#o.maxAttempts) this.#o.afterSettled?.(n);
   }
 
   #wait(ms: number): Promise<void> {

@@ -18,6 +18,9 @@ import { NotificationSender, parseEndpoint } from './notification-sender.js';
 import { startMssDelivery, type MssDelivery } from './mss-delivery.js';
 import { createMssSettledHook } from './mss-receipts.js';
 import { softwareVersion } from './software-version.js';
+import { startMssInbound, type MssInbound } from './mss-inbound.js';
+import { TraceWriter } from './trace-writer.js';
+import { judgeDpiAck } from './dpi-ack-judge.js';
 
 export interface RunningRelais {
   readonly store: Store;
@@ -26,6 +29,8 @@ export interface RunningRelais {
   readonly dmp: DmpDelivery | undefined;
   /** Undefined when no MSSanté mailbox has an SMTP endpoint. */
   readonly mss: MssDelivery | undefined;
+  /** Undefined when no MSSanté mailbox has an IMAP endpoint. */
+  readonly inbound: MssInbound | undefined;
   /** Sends the ZAM business acks to `dpi.endpoint` (idle when it is empty). */
   readonly notifications: NotificationSender;
   readonly listeners: readonly { name: string; host: string; port: number }[];
@@ -54,6 +59,9 @@ export async function startRelais(config: RelaisConfig, log: Logger): Promise<Ru
       backoff: { baseMs: 5_000, maxMs: 300_000, factor: 2, jitter: 'full' },
       maxAttempts: config.dpi.maxAttempts, pollMs: 5_000, leaseMs: ackTimeoutMs + 40_000,
       log: log.child({ component: 'dpi-notifications' }),
+      judge: judgeDpiAck,
+      // A volet B MDM got its final answer: its mail may be answered now.
+      afterSettled: (n) => { if (n.kind.startsWith('mdm_')) inbound?.notifyAnswers(); },
     });
   } catch (e) {
     await store.close();
@@ -61,6 +69,8 @@ export async function startRelais(config: RelaisConfig, log: Logger): Promise<Ru
   }
   let dmp: DmpDelivery | undefined;
   let mss: MssDelivery | undefined;
+  let inbound: MssInbound | undefined;
+  const traces = new TraceWriter({ store, retentionDays: config.mss.traceRetentionDays, log });
   try {
     sender.start();
     const zamIdentity = { applicationName: config.establishment.applicationName, facility: config.establishment.finessGeographique, nextControlId };
@@ -70,10 +80,18 @@ export async function startRelais(config: RelaisConfig, log: Logger): Promise<Ru
     const afterSettled = (): void => sender.notify();
     dmp = startDmpDelivery(config, { store, validation, log: log.child({ component: 'dmp' }), onSettled, afterSettled });
     mss = startMssDelivery(config, {
-      store, validation, log: log.child({ component: 'mss' }), version: softwareVersion,
+      store, validation, log: log.child({ component: 'mss' }), version: softwareVersion, traces,
       onSettled: createMssSettledHook({ zam: zamIdentity, log }), afterSettled,
     });
+    inbound = startMssInbound(config, {
+      store, log: log.child({ component: 'mss-inbound' }), traces, version: softwareVersion, nextControlId, zam: zamIdentity,
+      testOids: validation.insOids.some((oid) => oid.endsWith('.4.10') || oid.endsWith('.4.11')),
+      onRecorded: () => sender.notify(),
+    });
   } catch (e) {
+    await inbound?.close();
+    await mss?.close({ timeoutMs: 1000 });
+    await traces.close();
     await dmp?.close({ timeoutMs: 1000 });
     await sender.stop({ timeoutMs: 1000 });
     await store.close();
@@ -101,6 +119,8 @@ export async function startRelais(config: RelaisConfig, log: Logger): Promise<Ru
   } catch (e) {
     await dmp?.close({ timeoutMs: 1000 });
     await mss?.close({ timeoutMs: 1000 });
+    await inbound?.close();
+    await traces.close();
     await sender.stop({ timeoutMs: 1000 });
     await Promise.allSettled(servers.map((s) => s.close({ timeoutMs: 1000 })));
     await store.close();
@@ -109,11 +129,14 @@ export async function startRelais(config: RelaisConfig, log: Logger): Promise<Ru
 
   let closing: Promise<void> | undefined;
   return {
-    store, intake, dmp, mss, notifications: sender, listeners,
+    store, intake, dmp, mss, inbound, notifications: sender, listeners,
     close(options = {}) {
       closing ??= (async () => {
         // The workers first: their sends write their outcome while the store is still open.
-        await Promise.all([dmp?.close({ timeoutMs: options.timeoutMs ?? 5000 }), mss?.close({ timeoutMs: options.timeoutMs ?? 5000 })]);
+        await Promise.all([
+          dmp?.close({ timeoutMs: options.timeoutMs ?? 5000 }), mss?.close({ timeoutMs: options.timeoutMs ?? 5000 }), inbound?.close(),
+        ]);
+        await traces.close();
         // After the workers: the ZAMs of their last settled deliveries are in the outbox by then.
         await sender.stop({ timeoutMs: options.timeoutMs ?? 5000 });
         await Promise.allSettled(servers.map((s) => s.close({ timeoutMs: options.timeoutMs ?? 5000 })));

@@ -3,11 +3,16 @@
  * answers with the next code of `answers` (AA once they run out).
  */
 import assert from 'node:assert/strict';
-import { MllpServer, buildAck, parseEr7, type Hl7Message } from '../../hl7/index.js';
+import { MllpServer, buildAck, parseEr7, type AckError, type Hl7Message } from '../../hl7/index.js';
+
+/** What the DPI answers to one message: an ACK code, and for AE the volet B application error (90x). */
+export type DpiAnswer = 'AA' | 'AE' | 'AR' | { code: 'AE'; appError: string };
 
 export class FakeDpi {
   readonly received: Hl7Message[] = [];
-  readonly answers: ('AA' | 'AE')[] = [];
+  readonly answers: DpiAnswer[] = [];
+  /** Chooses the answer from the message; wins over `answers`. */
+  decide: ((m: Hl7Message) => DpiAnswer) | undefined;
   readonly server: MllpServer;
   #waiters: (() => void)[] = [];
   port = 0;
@@ -19,7 +24,14 @@ export class FakeDpi {
         const m = parseEr7(payload);
         this.received.push(m);
         for (const w of this.#waiters.splice(0)) w();
-        return buildAck(m, { code: this.answers.shift() ?? 'AA', controlId: `DPI${this.received.length}`, timestamp: new Date() });
+        const answer = this.decide?.(m) ?? this.answers.shift() ?? 'AA';
+        const code = typeof answer === 'string' ? answer : answer.code;
+        // Volet B §3.4: ERR-3 207 and ERR-5 <90x>^<label>^applicationErrorCode.
+        const errors: AckError[] = typeof answer === 'string' ? [] : [{
+          location: 'PID^1^3', code: '207', text: 'Application error', severity: 'E',
+          appError: { code: answer.appError, text: 'Identifiant de patient inconnu', codeSystem: 'applicationErrorCode' },
+        }];
+        return buildAck(m, { code, errors, controlId: `DPI${this.received.length}`, timestamp: new Date() });
       },
     });
   }
