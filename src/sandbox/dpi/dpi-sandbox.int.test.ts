@@ -90,6 +90,14 @@ describe('sandbox DPI over MLLP', () => {
     assert.equal((await sandbox.received()).find((r) => r.controlId === 'C6')?.ack, 'silent');
   });
 
+  it('answers AE 100 to what it cannot parse, and still records it', async () => {
+    const ack = await client.send(Buffer.from('this is not HL7'));
+    assert.equal(parseEr7(ack).segment('MSA')?.get(1), 'AE');
+    assert.equal(parseEr7(ack).segment('ERR')?.get(3), '100');
+    const last = (await sandbox.received()).at(-1);
+    assert.deepEqual([last?.event, last?.ack], ['', 'AE']);
+  });
+
   it('keeps numbering after a restart on the same data directory', async () => {
     const before = await readDpiIndex(join(dir, 'data'));
     const again = await DpiSandbox.start({ port: 0, dataDir: join(dir, 'data') });
