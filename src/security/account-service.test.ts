@@ -91,7 +91,7 @@ forEachDriver('security accounts', (ctx) => {
     };
     const known: number[] = [];
     const unknown: number[] = [];
-    for (let i = 0; i < 4; i++) {
+    for (let i = 0; i < 6; i++) {
       const a = await time('known');
       const b = await time(`unknown${i}`);
       assert.deepEqual(a.r, b.r, 'same outcome, same label');
@@ -99,11 +99,13 @@ forEachDriver('security accounts', (ctx) => {
       unknown.push(b.ms);
       await security.accounts.unlock('known', system);
     }
-    const median = (xs: number[]) => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)]!;
-    const ratio = median(unknown) / median(known);
-    assert.ok(median(unknown) > 5, `an unknown login costs an argon2 verification (${median(unknown).toFixed(1)} ms)`);
-    assert.ok(ratio > 0.5 && ratio < 2, `similar time: unknown ${median(unknown).toFixed(1)} ms, wrong password ${median(known).toFixed(1)} ms`);
-    const [entry] = await security.queryAudit({ target: 'unknown3', limit: 1 });
+    // The fastest run of each is the least disturbed by other work on the machine: compare those.
+    const fastUnknown = Math.min(...unknown);
+    const fastKnown = Math.min(...known);
+    const ratio = fastUnknown / fastKnown;
+    assert.ok(fastUnknown > 5, `an unknown login costs an argon2 verification (${fastUnknown.toFixed(1)} ms)`);
+    assert.ok(ratio > 0.5 && ratio < 2, `similar time: unknown ${fastUnknown.toFixed(1)} ms, wrong password ${fastKnown.toFixed(1)} ms`);
+    const [entry] = await security.queryAudit({ target: 'unknown5', limit: 1 });
     assert.deepEqual([entry?.operation, entry?.detail], ['login_failed', 'unknown_account'], 'only the audit trail tells them apart');
   });
 
