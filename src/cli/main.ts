@@ -15,6 +15,7 @@ import { runSandboxDpi, runSandboxDpiList } from './command-sandbox-dpi.js';
 import { runTraces } from './command-traces.js';
 import { runCancel, runHold, runRelease, runReplay, type OrderOptions } from './command-orders.js';
 import { runAuditExport, runUserAdd, runUserList, runUserOrder, runUserTotp } from './command-user.js';
+import { runStatsExport, runStatsShow } from './command-stats.js';
 import { version } from './version.js';
 
 export async function main(argv: readonly string[]): Promise<number> {
@@ -202,6 +203,22 @@ export async function main(argv: readonly string[]): Promise<number> {
     .addOption(configOption())
     .addOption(dataOption())
     .action(async (o) => { exitCode = await runAuditExport(o); });
+
+  const stats = program.command('stats').description('Ségur statistics per FINESS géographique × document type × month (docs/statistics.md)');
+  stats.command('export')
+    .description('write the statistics of a year as CSV (";", UTF-8, one header line, no totals)')
+    .requiredOption('--year <yyyy>', 'the year (months in Europe/Paris)')
+    .requiredOption('--out <file>', 'the CSV file to write')
+    .option('--bom', 'start the file with a UTF-8 BOM (for spreadsheets)')
+    .addOption(configOption())
+    .addOption(dataOption())
+    .action(async (o) => { exitCode = await runStatsExport(o); });
+  stats.command('show')
+    .description('print the statistics of a year as a table')
+    .requiredOption('--year <yyyy>', 'the year (months in Europe/Paris)')
+    .addOption(configOption())
+    .addOption(dataOption())
+    .action(async (o) => { exitCode = await runStatsShow(o); });
 
   program.command('pki')
     .description('certificates')

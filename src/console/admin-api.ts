@@ -9,6 +9,7 @@ import {
   cancelDeliveries, holdDeliveries, listDeliveries, listDocuments, listMssTraces, releaseDeliveries, replayDeliveries,
   type DeliverySelector, type Store,
 } from '../store/index.js';
+import { collectStatisticCounts, isStatisticsYear } from '../stats/index.js';
 import { deliveryStates, destinationKinds, isRelaisError, type DeliveryState, type DestinationKind } from '../domain/index.js';
 
 /** The operator orders a CLI may post: POST /deliveries/<order> with { ids?, state?, kind?, reason? }. */
@@ -108,6 +109,13 @@ export async function startAdminApi(store: Store): Promise<AdminApi> {
       return void answer(listMssTraces(store.db, {
         limit, ...(since ? { since } : {}), ...(until ? { until } : {}), ...(q.get('failed') === '1' ? { failedOnly: true } : {}),
       }));
+    }
+    if (url.pathname === '/stats') {
+      const year = Number(url.searchParams.get('year'));
+      if (!isStatisticsYear(year)) {
+        return void res.writeHead(400, { 'content-type': 'application/json' }).end(JSON.stringify({ error: 'year must be a year such as 2026' }));
+      }
+      return void answer(collectStatisticCounts(store, { year }));
     }
     res.writeHead(404).end();
   });
