@@ -206,6 +206,24 @@ describe('buildVoletBMessage', () => {
     assert.equal(obx?.get(5, 2), 'text');
   });
 
+  it('keeps a segment per line when the subject or Message-ID carries CR or LF', () => {
+    const text = buildVoletBMessage(input(cdaV1, 'publish', {
+      mail: { ...input(cdaV1, 'publish').mail, subject: 'ligne 1\r\nligne 2', messageId: '<a\rb@x>' },
+    }));
+    const m = parseEr7(text);
+    assert.equal(m.segments.length, text.split('\r').length - 1);
+    assert.equal(m.segment('OBX', 2)?.get(3, 2), 'ligne 1\r\nligne 2');
+    assert.equal(m.segment('OBX', 2)?.get(3, 1), '<a\rb@x>');
+  });
+
+  it('takes OBR-4.3 from JDV_J07, else from the CDA code system', () => {
+    const header = readCdaHeader(cdaV1);
+    const base = input(cdaV1, 'publish');
+    const other = (code: typeof header.code) => parseEr7(buildVoletBMessage({ ...base, document: { ...base.document, header: { ...header, code } } })).segment('OBR')?.raw(4);
+    assert.equal(other({ code: '99999-9', codeSystem: '2.16.840.1.113883.6.1', displayName: 'Autre' }), '99999-9^Autre^LN');
+    assert.equal(other({ code: 'XYZ', codeSystem: '1.2.250.1.213.1.1.4.12', displayName: 'Local' }), 'XYZ^Local^TRE_A05');
+  });
+
   it('carries the four flags from the confidentiality codes, in order, DMP and HL7 spellings', () => {
     const m = build('publish', { codes: ['MASQUE_PS', 'INVISIBLE_REP_LEGAUX'] });
     const flags = m.all('OBX').slice(2).map((o) => `${o.get(3)}=${o.get(5)}:${o.get(3, 3)}:${o.get(5, 3)}:${o.get(2)}`);

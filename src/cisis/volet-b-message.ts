@@ -162,6 +162,15 @@ export function voletBFlags(
   };
 }
 
+/** OBR-4.3 / OBX-3.3: LN or TRE_A05 for a JDV_J07 code; otherwise read from the CDA code's system. */
+function typeSystem(header: CdaHeader): string {
+  const fromValueSet = typeCodeSystemName(header.code.code);
+  if (fromValueSet !== undefined) return fromValueSet;
+  if (header.code.codeSystem === '2.16.840.1.113883.6.1') return 'LN';
+  if (header.code.codeSystem === '1.2.250.1.213.1.1.4.12') return 'TRE_A05';
+  return header.code.codeSystemName ?? '';
+}
+
 function parseUniqueId(uniqueId: string): InstanceId {
   const [root = '', extension] = uniqueId.split('^');
   return extension === undefined || extension === '' ? { root } : { root, extension };
@@ -204,7 +213,7 @@ export function buildVoletBMessage(input: VoletBInput): string {
   const header = doc.header;
   const action = doc.action;
   const typeCode = header.code.code;
-  const typeCE: FieldValue = [typeCode, cisisTypeCodeLabel(typeCode) ?? header.code.displayName ?? '', typeCodeSystemName(typeCode) ?? 'LN'];
+  const typeCE: FieldValue = [typeCode, cisisTypeCodeLabel(typeCode) ?? header.code.displayName ?? '', typeSystem(header)];
   const segments: SegmentValue[] = [];
 
   // serializeEr7 takes MSH from MSH-3 on.
