@@ -20,6 +20,8 @@ describe('relais sandbox dpi', () => {
     const child = spawn(process.execPath, ['--import', 'tsx', join(repo, 'src/cli/entry.ts'), 'sandbox', 'dpi', '--port', '0', '--data', data,
       '--answer', 'AE:904', '--patient', '299999999999999=AA'], { cwd: repo, stdio: ['ignore', 'pipe', 'pipe'] });
     const exited = new Promise<number | null>((done) => child.once('exit', (code) => done(code)));
+    let stderr = '';
+    child.stderr?.on('data', (c: Buffer) => { stderr += c.toString(); });
     const firstLine = await new Promise<string>((done, fail) => {
       createInterface({ input: child.stdout! }).once('line', done);
       child.once('exit', (code) => fail(new Error(`exited with ${code}`)));
@@ -39,6 +41,8 @@ describe('relais sandbox dpi', () => {
     }
     child.kill('SIGTERM');
     assert.equal(await exited, 0);
+    const logged = stderr.split('\n').filter((l) => l.includes('sandbox DPI: message received')).map((l) => JSON.parse(l) as { controlId: string; ack: string });
+    assert.deepEqual(logged.map((l) => [l.controlId, l.ack]), [['K1', 'AE'], ['K2', 'AA']]);
 
     const list = await relais(['sandbox', 'dpi', 'list', '--data', data, '--json']);
     assert.equal(list.code, 0, list.stderr);

@@ -15,7 +15,7 @@ export interface SandboxDpiOptions {
   patient?: string[];
   /** The directory written by `relais pki test-init`: serve MLLP over TLS with its server.pem / server.key. */
   pki?: string;
-  /** Default warn: stdout carries the one JSON line scripts read. */
+  /** Default info: one line per message received, on stderr (stdout carries the one JSON line scripts read). */
   logLevel?: string;
 }
 
@@ -32,7 +32,7 @@ export async function runSandboxDpi(o: SandboxDpiOptions): Promise<number> {
     const pki = o.pki === undefined ? undefined : resolve(o.pki);
     sandbox = await DpiSandbox.start({
       port: o.port, dataDir: resolve(o.data), answer: parseDpiAnswer(o.answer ?? 'AA'), patientAnswers,
-      logger: createLogger(o.logLevel ?? 'warn'),
+      logger: createLogger(o.logLevel ?? 'info'),
       ...(o.host === undefined ? {} : { host: o.host }),
       ...(pki === undefined ? {} : { tls: {
         key: readFileSync(join(pki, 'server.key')), cert: readFileSync(join(pki, 'server.pem')), ca: readFileSync(join(pki, 'root-ca.pem')),

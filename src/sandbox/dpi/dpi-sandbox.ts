@@ -83,6 +83,7 @@ export class DpiSandbox {
   #answer: DpiAnswer;
   readonly #patientAnswers = new Map<string, DpiAnswer>();
   readonly #server: MllpServer;
+  readonly #log: Logger;
   readonly #silences = new Set<() => void>();
   #seq = 0;
   #written: Promise<void> = Promise.resolve();
@@ -93,6 +94,7 @@ export class DpiSandbox {
     this.port = address.port;
     this.dataDir = o.dataDir;
     this.#answer = o.answer ?? 'AA';
+    this.#log = o.logger ?? silentLogger;
     for (const [ins, answer] of Object.entries(o.patientAnswers ?? {})) this.#patientAnswers.set(ins, answer);
     this.#seq = seq;
   }
@@ -188,6 +190,7 @@ export class DpiSandbox {
       await appendFile(join(this.dataDir, DPI_INDEX_FILE), JSON.stringify(entry) + '\n');
     });
     await this.#written;
+    this.#log.info({ seq, controlId, event, documentId, ack: entry.ack, errorCode, file }, 'sandbox DPI: message received');
     if (reply !== undefined) return reply;
     await new Promise<void>((release) => this.#silences.add(release));
     throw new Error('silent answer: connection dropped at shutdown');
