@@ -6,8 +6,11 @@
 import { syntheticCda } from '../src/cda/index.js';
 import { buildVoletAMessage, demoAuthor, demoOrganization, demoPatients } from '../src/sandbox/index.js';
 
-/** `dmpOnly`: DESTDMP only, no MSSanté recipient (the DMP benchmark). */
-export function benchMessages(count: number, runId: string, o: { dmpOnly?: boolean } = {}): Buffer[] {
+/**
+ * `dmpOnly`: DESTDMP only, no MSSanté recipient (the DMP benchmark). `mssOnly`: one MSSanté recipient at this
+ * address, no DMP (the MSSanté benchmark).
+ */
+export function benchMessages(count: number, runId: string, o: { dmpOnly?: boolean; mssOnly?: string } = {}): Buffer[] {
   const patient = demoPatients[0]!;
   const out: Buffer[] = [];
   // One CDA template; only its id changes, so building many stays cheap.
@@ -28,8 +31,8 @@ export function benchMessages(count: number, runId: string, o: { dmpOnly?: boole
       structure: 'MDM', action: 'publish', controlId: `B${runId}${i}`.slice(0, 20), timestamp: new Date(),
       cdaXml, documentId: { root }, typeCode: { code: '18748-4', label: 'CR d\'imagerie médicale' }, patient,
       sender: { ...demoAuthor, finess: demoOrganization.finess, orgName: demoOrganization.name },
-      recipients: o.dmpOnly ? [] : [{ address: 'dr.lemaire@demo-ville.mssante.fr', rpps: '10100000042', family: 'LEMAIRE', given: 'ANNE' }],
-      flags: { DESTDMP: true, DESTMSSANTEPS: !o.dmpOnly }, mailBodyPs: 'Veuillez trouver ci-joint le compte rendu.',
+      recipients: o.dmpOnly ? [] : [{ address: o.mssOnly ?? 'dr.lemaire@demo-ville.mssante.fr', rpps: '10100000042', family: 'LEMAIRE', given: 'ANNE' }],
+      flags: { DESTDMP: o.mssOnly === undefined, DESTMSSANTEPS: !o.dmpOnly, ...(o.mssOnly ? { ACK_RECEPTION: false } : {}) }, mailBodyPs: 'Veuillez trouver ci-joint le compte rendu.',
     }), 'utf8'));
   }
   return out;

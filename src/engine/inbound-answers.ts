@@ -20,7 +20,8 @@ import { silentLogger, type Logger } from './logger.js';
 export interface AnswerMailbox {
   address: string;
   label: string;
-  submitter: SmtpSubmitter;
+  /** Absent when no SMTP endpoint is configured: nothing can be answered. */
+  submitter?: SmtpSubmitter;
 }
 
 export interface InboundAnswererOptions {
@@ -194,6 +195,11 @@ export class InboundAnswerer {
     } catch (e) {
       log.error({ err: String(e) }, 'cannot build the answer');
       await settle({ answerKind: 'none' });
+      return;
+    }
+    if (!mailbox.submitter) {
+      await settle({ answerKind: 'none' });
+      log.warn({ answer: kind }, 'an answer was owed but no SMTP endpoint is configured');
       return;
     }
     const sent = await mailbox.submitter.send({ raw: reply.raw, envelope: reply.envelope, messageId: reply.messageId });

@@ -32,8 +32,12 @@ export function startMssInbound(config: RelaisConfig, o: {
   const link = loadMssLink(config);
   const timeoutMs = c.timeoutSeconds * 1000;
   const answerMailboxes = new Map<string, AnswerMailbox>();
+  const canSend = c.mailboxes.some((m) => m.smtp !== '');
+  if (!canSend) o.log.warn({}, 'no MSSanté mailbox has an SMTP endpoint: inbound mails are handed to the DPI but their senders get no MDN or error mail');
   for (const m of reading) {
-    answerMailboxes.set(m.address.toLowerCase(), { address: m.address, label: m.label, submitter: createMailboxSubmitter(config, m, link, o.traces, o.log) });
+    answerMailboxes.set(m.address.toLowerCase(), {
+      address: m.address, label: m.label, ...(canSend ? { submitter: createMailboxSubmitter(config, m, link, o.traces, o.log) } : {}),
+    });
   }
   const backoff = { baseMs: 5_000, maxMs: 300_000, factor: 2, jitter: 'full' as const };
   const readers = reading.map((mailbox) => new MailboxReader({
@@ -64,7 +68,7 @@ export function startMssInbound(config: RelaisConfig, o: {
     async close() {
       await Promise.all(readers.map((r) => r.stop()));
       await answerer.stop();
-      for (const m of answerMailboxes.values()) m.submitter.close();
+      for (const m of answerMailboxes.values()) m.submitter?.close();
     },
   };
 }
