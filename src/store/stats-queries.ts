@@ -14,7 +14,7 @@ export const STATS_TIME_ZONE = 'Europe/Paris';
 /** Historical documents count as such only when their effective date is at most this old at the outcome. */
 export const HISTORICAL_MAX_YEARS = 5;
 
-/** flow: sent as it was produced; historical: older than the intake threshold, within HISTORICAL_MAX_YEARS; too_old: beyond. */
+/** flow: sent as it was produced; historical: older than the intake threshold, within HISTORICAL_MAX_YEARS; too_old: beyond, or no readable date. */
 export type DocumentAge = 'flow' | 'historical' | 'too_old';
 
 /** How many deliveries reached a final outcome (done or dead) in one month, for one combination of attributes. */
@@ -62,21 +62,20 @@ function yearBounds(year: number): { start: ReturnType<typeof sql<Date>>; end: R
 const monthOf = (column: string) => sql<string>`to_char(${sql.ref(column)} at time zone ${STATS_TIME_ZONE}::text, 'YYYY-MM')`;
 
 /**
- * Deliveries whose final outcome (done, dead) was reached during `year`, grouped. Reads the partial index
- * delivery_outcome_idx (updated_at of done and dead rows) for the range, then the document by primary key.
- * A dead delivery replayed later leaves this count and enters the month of its new outcome.
+ * The grouped query of countDeliveryOutcomes (kept apart so a test can check its plan reads delivery_outcome_idx:
+ * the WHERE clause must keep implying the index predicate).
  */
-export async function countDeliveryOutcomes(db: Kysely<Database>, year: number): Promise<DeliveryOutcomeCount[]> {
+export function deliveryOutcomesQuery(db: Kysely<Database>, year: number) {
   const { start, end } = yearBounds(year);
   const month = monthOf('v.updated_at');
-  // CDA effectiveTime is HL7 TS (YYYYMMDD…): compared as text with the outcome date minus five years, so a
-  // malformed value can never make the whole query fail.
+  // CDA effectiveTime is HL7 TS (YYYYMMDD…): its 8 digits compared as text with the outcome date minus five
+  // years, so a malformed value never makes the whole query fail; it counts as too old (unknown age).
   const age = sql<DocumentAge>`case
     when not d.historical then 'flow'
-    when left(d.effective_time, 8) >= to_char((v.updated_at at time zone ${STATS_TIME_ZONE}::text)
+    when left(d.effective_time, 8) ~ '^[0-9]{8}$' and left(d.effective_time, 8) >= to_char((v.updated_at at time zone ${STATS_TIME_ZONE}::text)
       - make_interval(years => ${HISTORICAL_MAX_YEARS}::int), 'YYYYMMDD') then 'historical'
     else 'too_old' end`;
-  const rows = await db
+  return db
     .selectFrom('delivery as v')
     .innerJoin('document as d', 'd.id', 'v.document_row_id')
     .select([
@@ -86,8 +85,16 @@ export async function countDeliveryOutcomes(db: Kysely<Database>, year: number):
     .where('v.state', 'in', ['done', 'dead'])
     .where('v.updated_at', '>=', start)
     .where('v.updated_at', '<', end)
-    .groupBy([sql`1`, sql`2`, sql`3`, sql`4`, sql`5`, sql`6`, sql`7`, sql`8`])
-    .execute();
+    .groupBy([sql`1`, sql`2`, sql`3`, sql`4`, sql`5`, sql`6`, sql`7`, sql`8`]);
+}
+
+/**
+ * Deliveries whose final outcome (done, dead) was reached during `year`, grouped. Reads the partial index
+ * delivery_outcome_idx (updated_at of done and dead rows) for the range, then the document by primary key.
+ * A dead delivery replayed later leaves this count and enters the month of its new outcome.
+ */
+export async function countDeliveryOutcomes(db: Kysely<Database>, year: number): Promise<DeliveryOutcomeCount[]> {
+  const rows = await deliveryOutcomesQuery(db, year).execute();
   return rows.map((r) => ({
     finessGeo: r.finess_geo,
     typeCode: r.type_code,
