@@ -63,6 +63,11 @@ export const errorCatalogue = {
   RLS_STORE_UNAVAILABLE: { kind: 'peer_transient', text: 'the store is unavailable' },
   RLS_STORE_CONFLICT: { kind: 'peer_transient', text: 'a concurrent write conflicted; retry' },
   RLS_STORE_DUPLICATE: { kind: 'input', text: 'a row with the same unique key already exists' },
+  // Backup and restore
+  RLS_BACKUP_INVALID: { kind: 'input', text: 'the file is not a Relais backup, or it is truncated, damaged or altered (checksum, row counts or authentication tag)' },
+  RLS_BACKUP_PASSPHRASE: { kind: 'config', text: 'the backup is encrypted and the passphrase is missing or wrong' },
+  RLS_BACKUP_NEWER: { kind: 'config', text: 'the backup was made by a newer Relais (its schema has migrations this version does not know)' },
+  RLS_BACKUP_TARGET_NOT_EMPTY: { kind: 'config', text: 'the store to restore into is not empty (restore only into a new data directory or an empty schema)' },
   // PKI: keys, certificates, trust stores, TLS profile
   RLS_PKI_UNREADABLE: { kind: 'config', text: 'a key, certificate or PKCS#12 file cannot be read, decrypted or parsed' },
   RLS_PKI_KEY_MISMATCH: { kind: 'config', text: 'the private key does not match the certificate' },

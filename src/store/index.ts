@@ -69,3 +69,7 @@ export {
 export type {
   DeliveryOutcomeCount, DocumentAge, InboundDocumentCount, InboundTransmissionCount,
 } from './stats-queries.js';
+export { writeBackup, BACKUP_FORMAT, BACKUP_FORMAT_VERSION } from './backup.js';
+export type { BackupFile, BackupHeader, BackupOptions, BackupSummary, BackupTableInfo } from './backup.js';
+export { restoreBackup, verifyBackup, openStoreForRestore } from './backup-restore.js';
+export type { RestoreOptions, RestoreSummary } from './backup-restore.js';

@@ -54,6 +54,8 @@ const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
 /** Internal hooks for the test helper: run a store over an existing PGlite, which it must not close. */
 export interface OpenStoreInternals {
   readonly sharedPglite?: PGlite;
+  /** false: leave the schema as it is (a restore migrates to the archive's level itself). Default true. */
+  readonly migrate?: boolean;
 }
 
 /** Connects, brings the schema to the latest migration, and returns the store. */
@@ -78,7 +80,7 @@ export async function openStoreWith(o: StoreOptions, internals: OpenStoreInterna
     : await pgliteDialect(o.dataDir, schema, internals.sharedPglite);
   const db = new Kysely<Database>({ dialect: new ErrorMappingDialect(dialect) });
   try {
-    const applied = await migrateToLatest(db, { schema, driver, log });
+    const applied = internals.migrate === false ? [] : await migrateToLatest(db, { schema, driver, log });
     log.debug({ applied: applied.length }, 'store open');
   } catch (e) {
     await db.destroy().catch((destroyError: unknown) => {
