@@ -42,7 +42,7 @@ export function outcomeIndicators(c: DeliveryOutcomeCount): Indicator[] {
     case 'dmp':
       if (c.age === 'flow') return [ok ? 'dmp_flux_succes' : 'dmp_flux_echec'];
       if (c.age === 'historical') return [ok ? 'dmp_historique_succes' : 'dmp_historique_echec'];
-      return []; // older than HISTORICAL_MAX_YEARS: outside both DMP indicators
+      return []; // older than HISTORICAL_MAX_YEARS, or no readable date: outside both DMP indicators
     case 'mss_ps': {
       const out: Indicator[] = [ok ? 'mss_ps_succes' : 'mss_ps_echec'];
       if (c.insQualified) out.push(ok ? 'mss_ps_ins_qualifie_succes' : 'mss_ps_ins_qualifie_echec');
@@ -53,7 +53,7 @@ export function outcomeIndicators(c: DeliveryOutcomeCount): Indicator[] {
     case 'mss_patient':
       return [ok ? 'mss_patient_succes' : 'mss_patient_echec'];
     case 'dpi':
-      // Volet B documents reach the DPI through inbound_mail and the notification outbox (inboundIndicators).
+      // Volet B documents reach the DPI through inbound_mail and the notification outbox (transmissionCounts, requestCounts).
       return [];
   }
 }

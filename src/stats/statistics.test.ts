@@ -220,7 +220,7 @@ forEachDriver('statistics', (ctx) => {
 describe('collectStatisticCounts', () => {
   it('refuses a year that is not one', async () => {
     const never = { db: undefined as never };
-    await assert.rejects(collectStatisticCounts(never, { year: 26 }), RangeError);
-    await assert.rejects(collectStatisticCounts(never, { year: 2026.5 }), RangeError);
+    await assert.rejects(collectStatisticCounts(never, { year: 26 }), { code: 'RLS_BUG' });
+    await assert.rejects(collectStatisticCounts(never, { year: 2026.5 }), { code: 'RLS_BUG' });
   });
 });

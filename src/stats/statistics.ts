@@ -2,6 +2,7 @@
  * Collects the indicator counts of one year from the store (SQL aggregates) and lays them out as rows
  * FINESS géographique × Ségur document type × month, every month of the year.
  */
+import { RelaisError } from '../domain/index.js';
 import { countDeliveryOutcomes, countInboundRequests, countInboundTransmissions, type Store } from '../store/index.js';
 import {
   indicators, outcomeCounts, requestCounts, transmissionCounts, type Indicator, type IndicatorCount,
@@ -22,7 +23,8 @@ export function isStatisticsYear(year: number): boolean {
 }
 
 export async function collectStatisticCounts(store: Pick<Store, 'db'>, o: CollectOptions): Promise<StatisticCounts> {
-  if (!isStatisticsYear(o.year)) throw new RangeError(`not a statistics year: ${o.year}`);
+  // Callers check the year they were given (isStatisticsYear): another value here is a programming error.
+  if (!isStatisticsYear(o.year)) throw new RelaisError('RLS_BUG', 'not a statistics year', { year: o.year });
   const [outcomes, transmissions, requests] = await Promise.all([
     countDeliveryOutcomes(store.db, o.year), countInboundTransmissions(store.db, o.year), countInboundRequests(store.db, o.year),
   ]);

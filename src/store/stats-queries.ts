@@ -5,6 +5,7 @@
  */
 import { sql } from 'kysely';
 import type { Kysely } from 'kysely';
+import { RelaisError } from '../domain/index.js';
 import type { DestinationKind, DocumentAction } from '../domain/index.js';
 import type { Database } from './schema.js';
 
@@ -52,7 +53,7 @@ export interface InboundTransmissionCount extends InboundDocumentCount {
 
 /** [1 January of `year`, 1 January of `year + 1`) in Europe/Paris, computed by the database. */
 function yearBounds(year: number): { start: ReturnType<typeof sql<Date>>; end: ReturnType<typeof sql<Date>> } {
-  if (!Number.isInteger(year) || year < 1900 || year > 9999) throw new RangeError(`not a year: ${year}`);
+  if (!Number.isInteger(year) || year < 1900 || year > 9999) throw new RelaisError('RLS_BUG', 'not a year', { year });
   return {
     start: sql<Date>`make_timestamptz(${year}::int, 1, 1, 0, 0, 0, ${STATS_TIME_ZONE}::text)`,
     end: sql<Date>`make_timestamptz(${year + 1}::int, 1, 1, 0, 0, 0, ${STATS_TIME_ZONE}::text)`,
