@@ -21,6 +21,10 @@ import { startMssDelivery, type MssDelivery } from './mss-delivery.js';
 import { createMssSettledHook, handleReceiptMail } from './mss-receipts.js';
 import { NotificationSender } from './notification-sender.js';
 import { FakeDpi } from './testing/fake-dpi.js';
+import { preflight, pdfboxSkipReason } from '../pdfa/testing/pdfbox.js';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { TraceWriter } from './trace-writer.js';
 
 const skip = mssSkip();
@@ -32,16 +36,20 @@ interface Node { store: Store; intake: IntakeService; mss: MssDelivery; sender: 
 
 function message(o: {
   to: string[]; patientMailbox?: boolean; ackReception?: boolean; ackRead?: boolean; mayNotReply?: boolean; dmp?: boolean;
-}): { raw: Buffer; controlId: string; documentId: string } {
+  replaces?: InstanceId; action?: 'delete'; deletes?: InstanceId; identityStatus?: string;
+}): { raw: Buffer; controlId: string; documentId: string; id: InstanceId } {
   serial += 1;
-  const id: InstanceId = { root: `1.2.250.1.999.7.${run}.${serial}` };
+  const id: InstanceId = o.deletes ?? { root: `1.2.250.1.999.7.${run}.${serial}` };
   const controlId = `MSS${run}${serial}`;
   const cdaXml = syntheticCda({
-    typeCode: '11490-0', patient, documentId: id, setId: id, version: 1, level: 'N3',
+    typeCode: '11490-0', patient, documentId: id, setId: o.replaces ?? id, version: o.replaces ? 2 : 1, level: 'N3',
+    ...(o.replaces ? { replaces: o.replaces } : {}),
     effectiveTime: new Date(Date.now() - 3_600_000), author: demoAuthor, organization: demoOrganization,
   });
   const raw = Buffer.from(buildVoletAMessage({
-    structure: 'MDM', action: 'publish', controlId, timestamp: new Date(), cdaXml, documentId: id,
+    structure: 'MDM', action: o.action ?? (o.replaces ? 'replace' : 'publish'), controlId, timestamp: new Date(), cdaXml, documentId: id,
+    ...(o.replaces ? { parentDocumentId: o.replaces } : {}),
+    ...(o.identityStatus ? { identityStatus: o.identityStatus } : {}),
     typeCode: { code: '11490-0', label: 'Lettre de liaison de sortie' }, patient,
     sender: { ...demoAuthor, finess: demoOrganization.finess, orgName: demoOrganization.name },
     recipients: o.to.map((address) => ({ address })),
@@ -53,7 +61,7 @@ function message(o: {
       ACK_RECEPTION: o.ackReception ?? true, ACK_LECTURE_MSS: o.ackRead ?? false,
     },
   }));
-  return { raw, controlId, documentId: id.root };
+  return { raw, controlId, documentId: id.root, id };
 }
 
 async function until(what: string, check: () => Promise<boolean>, timeoutMs = 20_000): Promise<void> {
@@ -174,6 +182,16 @@ forEachDriver('MSSanté sending through Postfix and Dovecot', (ctx) => {
       assert.ok(pdf, 'PDF attached');
       assert.match(pdf.filename ?? '', /^\d{8}_.+_MARTINEAU_CLAIRE\.pdf$/);
       assert.equal(pdf.content.subarray(0, 5).toString('latin1'), '%PDF-');
+      if (pdfboxSkipReason() === undefined) {
+        // The N3 document's PDF is rendered by Relais: PDF/A-1b as Apache PDFBox Preflight sees it.
+        const dir = mkdtempSync(join(tmpdir(), 'relais-pdf-'));
+        try {
+          const file = join(dir, 'copy.pdf');
+          writeFileSync(file, pdf.content);
+          const verdict = (await preflight([file], dir)).get('copy.pdf');
+          assert.equal(verdict?.valid, true, JSON.stringify(verdict?.errors));
+        } finally { rmSync(dir, { recursive: true, force: true }); }
+      }
       const archive = await readXdmArchive(zip.content, { testOids: true });
       assert.ok(archive.ok, archive.ok ? '' : `${archive.code}: ${archive.detail}`);
       assert.equal(archive.documents.length, 1);
@@ -231,6 +249,46 @@ forEachDriver('MSSanté sending through Postfix and Dovecot', (ctx) => {
       assert.equal(header(mail, 'Disposition-Notification-To'), undefined);
       assert.equal(header(mail, 'Return-Receipt-To'), undefined);
     }
+  });
+
+  it('sends a replacement with the "annule et remplace" wording and action C, then a deletion notice with action D and no PDF', async () => {
+    const store = ctx.store;
+    {
+      const node = await startNode(store);
+      const ps = mss.sandbox.mailbox('ps');
+      const before = (await fetchRaw(mss, ps)).length;
+      const first = message({ to: [ps.address], ackReception: false });
+      assert.equal((await node.intake.handle(first.raw, { label: 'dpi' })).ackCode, 'AA');
+      const second = message({ to: [ps.address], ackReception: false, replaces: first.id });
+      assert.equal((await node.intake.handle(second.raw, { label: 'dpi' })).ackCode, 'AA');
+      const third = message({ to: [ps.address], ackReception: false, action: 'delete', deletes: second.id, replaces: first.id });
+      assert.equal((await node.intake.handle(third.raw, { label: 'dpi' })).ackCode, 'AA');
+      const raws = await waitForMessages(mss, ps, before + 3);
+      const mails = await Promise.all(raws.slice(before).map((r) => simpleParser(r)));
+      const byDoc = async (m: ParsedMail) => {
+        const zip = m.attachments.find((a) => a.filename === 'IHE_XDM.zip');
+        const archive = zip ? await readXdmArchive(zip.content, { testOids: true }) : undefined;
+        return archive?.ok ? archive.documents[0] : undefined;
+      };
+      const docs = await Promise.all(mails.map(byDoc));
+      const replacement = mails[docs.findIndex((d) => d?.uniqueId === second.documentId && d.action === 'replace')];
+      const deletion = mails[docs.findIndex((d) => d?.action === 'delete')];
+      assert.ok(replacement, 'the replacement mail carries action C');
+      assert.ok(deletion, 'the deletion mail carries action D');
+      assert.match(replacement.text ?? '', /annule et remplace/i);
+      assert.ok(replacement.attachments.some((a) => a.contentType === 'application/pdf'));
+      assert.match(deletion.text ?? '', /supprim/i);
+      assert.equal(deletion.attachments.some((a) => a.contentType === 'application/pdf'), false);
+    }
+  });
+
+  it('refuses at intake a patient mail for an unqualified identity, telling the DPI why', async () => {
+    const node = await startNode(ctx.store);
+    const m = message({ to: [], patientMailbox: true, identityStatus: 'PROV' });
+    const r = await node.intake.handle(m.raw, { label: 'dpi' });
+    assert.equal(r.ackCode, 'AE');
+    assert.match(r.ack.toString('utf8'), /ERR\|/);
+    assert.deepEqual(await listDeliveries(ctx.store.db, {}), []);
   });
 
   it('turns an unknown recipient into a dead delivery or a failed DSN, and tells the DPI with ZAM^Z02 N and the SMTP code', async () => {
