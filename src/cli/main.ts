@@ -16,6 +16,7 @@ import { runTraces } from './command-traces.js';
 import { runCancel, runHold, runRelease, runReplay, type OrderOptions } from './command-orders.js';
 import { runAuditExport, runUserAdd, runUserList, runUserOrder, runUserTotp } from './command-user.js';
 import { runStatsExport, runStatsShow } from './command-stats.js';
+import { runBackup, runBackupVerify, runRestore } from './command-backup.js';
 import { version } from './version.js';
 
 export async function main(argv: readonly string[]): Promise<number> {
@@ -219,6 +220,30 @@ export async function main(argv: readonly string[]): Promise<number> {
     .addOption(configOption())
     .addOption(dataOption())
     .action(async (o) => { exitCode = await runStatsShow(o); });
+
+  const backup = program.command('backup <file>')
+    .description('write the store (one consistent snapshot) and the configuration file to a gzipped, checksummed archive; docs/operations.md')
+    .addOption(configOption())
+    .addOption(dataOption())
+    .option('--encrypt', 'encrypt with a passphrase (RELAIS_BACKUP_PASSPHRASE, else standard input): AES-256-GCM, scrypt')
+    .option('--include-keys', 'also carry the keys and certificates the configuration points at (excluded by default)')
+    .option('--gzip-level <n>', 'compression level 1 (fast) to 9 (small)', (v) => Number(v))
+    .option('--json', 'print JSON')
+    .action(async (file, o) => { exitCode = await runBackup(file, o); });
+  backup.command('verify <file>')
+    .description('check an archive without restoring it: structure, row counts, SHA-256, authentication when encrypted')
+    .option('--passphrase-stdin', 'read the passphrase from standard input (else RELAIS_BACKUP_PASSPHRASE)')
+    .option('--json', 'print JSON')
+    .action(async (file, o) => { exitCode = await runBackupVerify(file, o); });
+
+  program.command('restore <file>')
+    .description('restore an archive into an EMPTY store (new --data directory or empty PostgreSQL schema) and verify it')
+    .addOption(configOption())
+    .addOption(dataOption())
+    .option('--passphrase-stdin', 'read the passphrase from standard input (else RELAIS_BACKUP_PASSPHRASE)')
+    .option('--files-to <dir>', 'write the files carried in the archive (configuration, keys) into this new directory')
+    .option('--json', 'print JSON')
+    .action(async (file, o) => { exitCode = await runRestore(file, o); });
 
   program.command('pki')
     .description('certificates')
