@@ -1,9 +1,13 @@
 import { createServer } from 'node:net';
-import { existsSync, readFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { simpleParser } from 'mailparser';
 import { loadConfig } from '../config/index.js';
 import { listDeliveries, listDocuments, type Store } from '../store/index.js';
-import { DmpSandbox, demoScenario, sendMessages } from '../sandbox/index.js';
+import {
+  DmpSandbox, defaultMailboxes, demoScenario, mssInstallHint, mssSandboxUnavailable, sendMessages, startMssSandbox, type MssSandbox,
+} from '../sandbox/index.js';
 import { createTrustStore, loadPemCredentials, writeTestChain } from '../pki/index.js';
 import { silentLogger } from '../domain/index.js';
 import { createLogger } from './logger.js';
@@ -26,6 +30,8 @@ function portIsFree(port: number): Promise<boolean> {
 export async function runDemo(o: DemoOptions): Promise<number> {
   const port = o.mllpPort ?? ((await portIsFree(2575)) ? 2575 : 0);
   const dmp = await startDemoDmp(resolve(o.data));
+  const mss = await startDemoMss(dmp.pkiDir);
+  const app = mss.sandbox?.mailbox('app');
   const config = loadConfig({
     env: { ...process.env, DATABASE_URL: '' }, // the demo is the embedded default, whatever the shell says
     overrides: {
@@ -34,6 +40,12 @@ export async function runDemo(o: DemoOptions): Promise<number> {
       'dmp.url': dmp.sandbox.baseUrl, 'dmp.pkiDir': dmp.pkiDir, 'dmp.lpsHomologation': 'DEMO-TEST',
       // Short back-off so that the demo's DMP outage drains within seconds.
       'dmp.retryBaseSeconds': 1, 'dmp.retryMaxSeconds': 2,
+      ...(mss.sandbox && app ? {
+        'mss.pkiDir': dmp.pkiDir, 'mss.mailboxes.0.address': app.address, 'mss.mailboxes.0.password': app.password,
+        'mss.mailboxes.0.label': 'Centre hospitalier de démonstration — PFI',
+        'mss.mailboxes.0.smtp': `${mss.sandbox.smtpHost}:${mss.sandbox.smtpPort}`,
+        'mss.replyTo': mss.sandbox.mailbox('org').address,
+      } : {}),
     },
   });
   const log = createLogger(config.log.level);
@@ -43,6 +55,7 @@ export async function runDemo(o: DemoOptions): Promise<number> {
     node = await startNode(config, log);
   } catch (e) {
     await dmp.sandbox.close();
+    await mss.stop();
     throw e;
   }
   const listener = node.relais.listeners[0]!;
@@ -85,9 +98,30 @@ export async function runDemo(o: DemoOptions): Promise<number> {
   out(`  → file vidée automatiquement en ${((Date.now() - drainStart) / 1000).toFixed(1)} s ; ordres DMP : ${describeStates(await dmpStates(store))}`);
 
   const documents = await listDocuments(store.db, { limit: 100 });
+  out();
+  if (mss.sandbox) {
+    await mailsSettled(store, 30_000);
+    out('Messagerie MSSanté (Postfix + Dovecot locaux, STARTTLS, certificat client, SASL PLAIN) :');
+    const deliveriesNow = await listDeliveries(store.db, { limit: 1000 });
+    const mails = deliveriesNow.filter((d) => d.kind !== 'dmp');
+    out(`  ordres MSSanté : ${describeStates(countStates(mails))}`);
+    for (const address of [...new Set(mails.map((d) => d.recipient ?? ''))].filter((a) => a !== '')) {
+      out(`  boîte ${address} :`);
+      for (const raw of mss.sandbox.deliveredTo(address)) {
+        const m = await simpleParser(raw);
+        const files = m.attachments.map((a) => a.filename).join(', ');
+        const replaces = /annule et remplace/i.test(m.text ?? '') ? ' (annule et remplace)' : '';
+        out(`    « ${m.subject ?? ''} »${replaces}`);
+        out(`        ${files} ; X-MSS-CODECDA ${String(m.headers.get('x-mss-codecda') ?? '')}, X-MSS-INS ${String(m.headers.get('x-mss-ins') ?? '')}`);
+      }
+    }
+  } else {
+    out(`Messagerie MSSanté : non démontrée ici (${mss.why}).`);
+    out(`  Pour la voir : ${mssInstallHint}, puis relancer la démo en root.`);
+  }
   const deliveries = await listDeliveries(store.db, { limit: 1000 });
   out();
-  out(`Documents enregistrés : ${documents.length}. Envois en attente du connecteur MSSanté : ${deliveries.filter((d) => d.kind !== 'dmp' && d.state === 'pending').length}`);
+  out(`Documents enregistrés : ${documents.length}. Envois MSSanté en attente : ${deliveries.filter((d) => d.kind !== 'dmp' && d.state === 'pending').length}`);
   const byKind = new Map<string, number>();
   for (const d of deliveries) byKind.set(d.kind, (byKind.get(d.kind) ?? 0) + 1);
   out(`  par destination : ${[...byKind].map(([k, n]) => `${k} ${n}`).join(', ')}`);
@@ -106,11 +140,12 @@ export async function runDemo(o: DemoOptions): Promise<number> {
   if (o.exit) {
     await node.stop();
     await dmp.sandbox.close();
+    await mss.stop();
     return surprises === 0 && settled ? 0 : 1;
   }
   out('Relais reste à l\'écoute ; Ctrl-C pour arrêter.');
   await new Promise<void>((done) => {
-    const stop = () => { node.stop().then(() => dmp.sandbox.close()).then(done, done); };
+    const stop = () => { node.stop().then(() => dmp.sandbox.close()).then(() => mss.stop()).then(done, done); };
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
   });
@@ -128,6 +163,44 @@ async function startDemoDmp(dataDir: string): Promise<{ sandbox: DmpSandbox; pki
     logger: silentLogger,
   });
   return { sandbox, pkiDir };
+}
+
+/**
+ * The MSSanté operator stand-in (private Postfix and Dovecot) when this machine can run it (root, Debian packages),
+ * with a mailbox for the demo's professional; otherwise why not.
+ */
+async function startDemoMss(pkiDir: string): Promise<{ sandbox?: MssSandbox; why?: string; stop(): Promise<void> }> {
+  const why = mssSandboxUnavailable();
+  if (why !== undefined) return { why, stop: async () => undefined };
+  // The mail daemons' own users must reach their spool: a private directory outside the (maybe private) data dir.
+  const dir = mkdtempSync(join(tmpdir(), 'relais-demo-mss-'));
+  chmodSync(dir, 0o711);
+  try {
+    const sandbox = await startMssSandbox({
+      pkiDir, dataDir: join(dir, 'mss'),
+      mailboxes: [...defaultMailboxes(), { role: 'ps', address: 'dr.lemaire@demo-ville.mssante.fr' }],
+    });
+    return { sandbox, stop: async () => { await sandbox.stop(); rmSync(dir, { recursive: true, force: true }); } };
+  } catch (e) {
+    rmSync(dir, { recursive: true, force: true });
+    return { why: e instanceof Error ? e.message : String(e), stop: async () => undefined };
+  }
+}
+
+function countStates(rows: readonly { state: string }[]): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const d of rows) counts.set(d.state, (counts.get(d.state) ?? 0) + 1);
+  return counts;
+}
+
+/** Waits (bounded) until no MSSanté order is still to be sent. */
+async function mailsSettled(store: Store, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const rows = (await listDeliveries(store.db, { limit: 1000 })).filter((d) => d.kind !== 'dmp');
+    if (rows.every((d) => d.state === 'done' || d.state === 'dead' || d.state === 'cancelled')) return;
+    await new Promise((r) => setTimeout(r, 200));
+  }
 }
 
 async function dmpStates(store: Store): Promise<Map<string, number>> {
