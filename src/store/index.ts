@@ -69,6 +69,13 @@ export {
 export type {
   DeliveryOutcomeCount, DocumentAge, InboundDocumentCount, InboundTransmissionCount,
 } from './stats-queries.js';
+export {
+  searchDocuments, getDocumentSummary, searchDeliveries, searchDeliveryIds, countFlows, countOutcomes, countDeliveriesByKind,
+  countMessages, countNotificationsByState, listDocumentMessages, listInboundMailHeadlines, pingStore,
+} from './search.js';
+export type {
+  DocumentSearch, DeliverySearch, DeliveryView, FlowBucket, OutcomeBucket, KindStateCount, MessageCount, InboundMailHeadline,
+} from './search.js';
 export { writeBackup, BACKUP_FORMAT, BACKUP_FORMAT_VERSION } from './backup.js';
 export type { BackupFile, BackupHeader, BackupOptions, BackupSummary, BackupTableInfo } from './backup.js';
 export { restoreBackup, verifyBackup, openStoreForRestore } from './backup-restore.js';
