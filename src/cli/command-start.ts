@@ -1,12 +1,14 @@
 import { resolve } from 'node:path';
 import { loadConfig, type RelaisConfig } from '../config/index.js';
 import { startRelais, type Logger, type RunningRelais } from '../engine/index.js';
-import { startAdminApi, type AdminApi } from '../console/index.js';
+import { startAdminApi, startConsole, type AdminApi, type RunningConsole } from '../console/index.js';
+import { segurDocumentTypes } from '../cda/index.js';
+import { createSecurity } from '../security/index.js';
 import { createLogger } from './logger.js';
 import { takeLock } from './data-lock.js';
 import { version } from './version.js';
 
-export interface StartOptions { config?: string; data?: string; mllpPort?: number; mllpHost?: string }
+export interface StartOptions { config?: string; data?: string; mllpPort?: number; mllpHost?: string; consolePort?: number; consoleHost?: string }
 
 export function configFromOptions(o: { config?: string; data?: string; mllpPort?: number; mllpHost?: string }): RelaisConfig {
   return loadConfig({
@@ -20,10 +22,13 @@ export function configFromOptions(o: { config?: string; data?: string; mllpPort?
   });
 }
 
-export interface StartedNode { relais: RunningRelais; admin: AdminApi | undefined; stop(): Promise<void> }
+export interface StartedNode { relais: RunningRelais; admin: AdminApi | undefined; console: RunningConsole | undefined; stop(): Promise<void> }
 
-/** Starts a node and, on the embedded store, the data-directory lock and the local admin endpoint. */
-export async function startNode(config: RelaisConfig, log: Logger): Promise<StartedNode> {
+/**
+ * Starts a node and, on the embedded store, the data-directory lock and the local admin endpoint; with a
+ * console port, the operations console (loopback unless a host is given).
+ */
+export async function startNode(config: RelaisConfig, log: Logger, o: { consolePort?: number; consoleHost?: string } = {}): Promise<StartedNode> {
   const relais = await startRelais(config, log);
   let admin: AdminApi | undefined;
   let unlock = () => {};
@@ -37,10 +42,25 @@ export async function startNode(config: RelaisConfig, log: Logger): Promise<Star
       throw e;
     }
   }
+  let operations: RunningConsole | undefined;
+  if (o.consolePort !== undefined) {
+    try {
+      operations = await startConsole({
+        relais, security: createSecurity({ db: relais.store.db, settings: config.security }), config, log: log.child({ component: 'console' }),
+        port: o.consolePort, ...(o.consoleHost ? { host: o.consoleHost } : {}), version, documentTypes: segurDocumentTypes,
+      });
+    } catch (e) {
+      await admin?.close();
+      await relais.close();
+      unlock();
+      throw e;
+    }
+  }
   let stopping: Promise<void> | undefined;
   return {
-    relais, admin,
+    relais, admin, console: operations,
     stop: () => (stopping ??= (async () => {
+      await operations?.close();
       await relais.close();
       await admin?.close();
       unlock();
@@ -52,7 +72,9 @@ export async function runStart(o: StartOptions): Promise<number> {
   const config = configFromOptions(o);
   const log = createLogger(config.log.level);
   log.info({ version, store: config.store.databaseUrl ? 'postgresql' : `pglite:${config.store.dataDir}` }, 'starting Relais');
-  const node = await startNode(config, log);
+  const node = await startNode(config, log, {
+    ...(o.consolePort !== undefined ? { consolePort: o.consolePort } : {}), ...(o.consoleHost ? { consoleHost: o.consoleHost } : {}),
+  });
   await new Promise<void>((done) => {
     const stop = (signal: string) => {
       log.info({ signal }, 'stopping');

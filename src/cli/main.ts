@@ -38,6 +38,8 @@ export async function main(argv: readonly string[]): Promise<number> {
     .addOption(dataOption())
     .option('--mllp-port <n>', 'MLLP port of the first listener', parsePort)
     .option('--mllp-host <ip>', 'address of the first listener')
+    .option('--console-port <n>', 'serve the operations console on this port (loopback)', parsePort)
+    .option('--console-host <ip>', 'address of the console (default 127.0.0.1; put a TLS proxy in front for other machines)')
     .action(async (o) => { exitCode = await runStart(o); });
 
   program.command('demo')
