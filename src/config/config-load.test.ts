@@ -108,6 +108,17 @@ describe('loadConfig', () => {
     assert.match(e.message, /mss\.mailboxes\[0\]\.address = \(missing\): is required/);
   });
 
+  it('reads the correspondents directory and the care units of inbound documents from the file', () => {
+    const file = yamlFile([
+      'mss:', '  directory:', '    - address: thomas.eric@medecin.mssante.fr', '      personId: "801234564895"', '      family: Eric',
+      '  careUnits:', '    - mailbox: dpi@hopitalA.mssante.fr', '      name: "Service d\'urologie"', '      id: "3435"', '      authority: "120456789"',
+    ].join('\n') + '\n');
+    const c = loadConfig({ file, env: {} });
+    assert.equal(c.mss.directory[0]?.personId, '801234564895');
+    assert.equal(c.mss.directory[0]?.personIdType, 'IDNPS');
+    assert.deepEqual({ ...c.mss.careUnits[0] }, { mailbox: 'dpi@hopitalA.mssante.fr', name: "Service d'urologie", id: '3435', type: 'UF', authority: '120456789' });
+  });
+
   it('refuses a dpi.endpoint without a port', () => {
     const e = configError(() => loadConfig({ env: { RELAIS_DPI: 'dpi.example' } }));
     assert.match(e.message, /dpi\.endpoint/);

@@ -64,6 +64,27 @@ export const mailboxSchema: Schema = {
   otherFolder: { type: 'string', default: 'Autres', pattern: imapFolder, fix: 'give the IMAP folder for mails that carry no IHE_XDM archive (for a human to read)' },
 };
 
+/** What is known of a correspondent's mailbox (PRT SB / RCT of the volet B MDM, PRT-5/8/10). */
+export const directoryEntrySchema: Schema = {
+  address: { type: 'string', default: '', required: true, pattern: mailAddress, fix: 'give the correspondent mailbox address' },
+  personId: { type: 'string', default: '', allowEmpty: true, pattern: /^[A-Za-z0-9]{0,20}$/, fix: 'give the professional id (e.g. 8 + RPPS)' },
+  personIdType: { type: 'enum', values: ['IDNPS', 'RPPS', 'ADELI'], default: 'IDNPS', fix: 'choose IDNPS, RPPS or ADELI' },
+  family: { type: 'string', default: '', allowEmpty: true, pattern: /^[^|^~\\&\r\n]{0,80}$/, fix: 'give the family name, without HL7 delimiters' },
+  given: { type: 'string', default: '', allowEmpty: true, pattern: /^[^|^~\\&\r\n]{0,80}$/, fix: 'give the given name, without HL7 delimiters' },
+  organizationId: { type: 'string', default: '', allowEmpty: true, pattern: /^[A-Za-z0-9]{0,20}$/, fix: 'give the organisation id (FINESS)' },
+  organizationIdType: { type: 'enum', values: ['FINEG', 'FINEJ', 'IDNST'], default: 'FINEG', fix: 'choose FINEG, FINEJ or IDNST' },
+  organizationName: { type: 'string', default: '', allowEmpty: true, pattern: /^[^|^~\\&\r\n]{0,120}$/, fix: 'give the organisation name, without HL7 delimiters' },
+};
+
+/** The care unit a receiving application mailbox routes to (PRT RCT-8 of the volet B MDM). */
+export const careUnitSchema: Schema = {
+  mailbox: { type: 'string', default: '', required: true, pattern: mailAddress, fix: 'give the receiving mailbox address' },
+  name: { type: 'string', default: '', required: true, pattern: /^[^|^~\\&\r\n]{1,120}$/, fix: 'give the unit name, without HL7 delimiters' },
+  id: { type: 'string', default: '', required: true, pattern: /^[A-Za-z0-9._-]{1,20}$/, fix: 'give the unit code in the establishment' },
+  type: { type: 'string', default: 'UF', pattern: /^[A-Z]{1,10}$/, fix: 'give the unit type, e.g. UF, SVR, POLE' },
+  authority: { type: 'string', default: '', allowEmpty: true, pattern: /^\d{9}$|^$/, fix: 'give the FINESS the unit code belongs to' },
+};
+
 export const configSchema: Schema = {
   establishment: {
     type: 'object',
@@ -172,6 +193,8 @@ export const configSchema: Schema = {
       },
       requireCrl: { type: 'bool', default: false, fix: 'use true to refuse to start without crlLocations' },
       mailboxes: { type: 'array', item: mailboxSchema, default: [], fix: 'give a list of application mailboxes, each with at least an address' },
+      directory: { type: 'array', item: directoryEntrySchema, default: [], fix: 'give a list of known correspondents, each with at least an address' },
+      careUnits: { type: 'array', item: careUnitSchema, default: [], fix: 'give a list of { mailbox, name, id, type } routing receiving mailboxes to care units' },
     },
   },
   security: {

@@ -146,6 +146,10 @@ export interface MssConfig {
   readonly requireCrl: boolean;
   /** The first one with an SMTP endpoint sends; every one with an IMAP endpoint is read. */
   readonly mailboxes: readonly MailboxConfig[];
+  /** Known correspondents (PRT SB / RCT of inbound documents). */
+  readonly directory: readonly DirectoryEntryConfig[];
+  /** Receiving mailbox → care unit (PRT RCT-8 of inbound documents). */
+  readonly careUnits: readonly CareUnitConfig[];
 }
 
 /** Local accounts of the console (SC.SSI/IAM.92, IE.39); the security layer checks the same bounds. */
@@ -163,4 +167,23 @@ export interface SecurityConfig {
   readonly hashing: { readonly memoryKibibytes: number; readonly timeCost: number; readonly parallelism: number };
   readonly sessions: { readonly idleMinutes: number; readonly absoluteHours: number };
   readonly totp: { readonly requiredRoles: readonly AccountRole[]; readonly issuer: string };
+}
+
+export interface DirectoryEntryConfig {
+  readonly address: string;
+  readonly personId: string;
+  readonly personIdType: 'IDNPS' | 'RPPS' | 'ADELI';
+  readonly family: string;
+  readonly given: string;
+  readonly organizationId: string;
+  readonly organizationIdType: 'FINEG' | 'FINEJ' | 'IDNST';
+  readonly organizationName: string;
+}
+
+export interface CareUnitConfig {
+  readonly mailbox: string;
+  readonly name: string;
+  readonly id: string;
+  readonly type: string;
+  readonly authority: string;
 }

@@ -2,6 +2,7 @@
  * Wires the reading of the application mailboxes for a node (volet B): one MailboxReader per mailbox with an IMAP
  * endpoint, and the InboundAnswerer that tells each sender the outcome once the DPI has answered.
  */
+import type { VoletBCareUnit, VoletBDirectoryEntry } from '../cisis/index.js';
 import type { RelaisConfig } from '../config/index.js';
 import type { Store } from '../store/index.js';
 import { InboundAnswerer, type AnswerMailbox } from './inbound-answers.js';
@@ -17,6 +18,27 @@ export interface MssInbound {
   /** An MDM got its final answer: answer the mail now. */
   notifyAnswers(): void;
   close(): Promise<void>;
+}
+
+/** mss.directory as the volet B builder reads it: address → person / organisation. */
+export function directoryOf(config: RelaisConfig): Record<string, VoletBDirectoryEntry> {
+  const out: Record<string, VoletBDirectoryEntry> = {};
+  for (const d of config.mss.directory) {
+    out[d.address.toLowerCase()] = {
+      ...(d.personId ? { person: { id: d.personId, idType: d.personIdType, ...(d.family ? { family: d.family } : {}), ...(d.given ? { given: d.given } : {}) } } : {}),
+      ...(d.organizationId ? { organization: { id: d.organizationId, idType: d.organizationIdType, ...(d.organizationName ? { name: d.organizationName } : {}) } } : {}),
+    };
+  }
+  return out;
+}
+
+/** mss.careUnits as the volet B builder reads it: receiving mailbox → care unit. */
+export function careUnitsOf(config: RelaisConfig): Record<string, VoletBCareUnit> {
+  const out: Record<string, VoletBCareUnit> = {};
+  for (const u of config.mss.careUnits) {
+    out[u.mailbox.toLowerCase()] = { name: u.name, id: u.id, type: u.type, ...(u.authority ? { authority: u.authority } : {}) };
+  }
+  return out;
 }
 
 export function startMssInbound(config: RelaisConfig, o: {
@@ -48,6 +70,7 @@ export function startMssInbound(config: RelaisConfig, o: {
       receivingApp: 'DPI', receivingFacility: config.establishment.finessGeographique,
       nextControlId: o.nextControlId, zam: o.zam,
       testOids: o.testOids,
+      directory: directoryOf(config), careUnits: careUnitsOf(config),
       log: o.log,
     },
     folders: { processed: mailbox.processedFolder, error: mailbox.errorFolder, other: mailbox.otherFolder },
