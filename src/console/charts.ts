@@ -2,7 +2,7 @@
  * Stacked bar charts drawn on the server as SVG: no script, nothing for the CSP to allow. Every label goes
  * through `html`, so a value from the store is text.
  */
-import { html, trusted, type SafeHtml } from './html.js';
+import { html, type SafeHtml } from './html.js';
 
 export interface ChartSeries { name: string; color: string }
 
@@ -22,9 +22,10 @@ const BOTTOM = 24;
 const TOP = 8;
 
 function niceMax(n: number): number {
-  if (n <= 5) return 5;
+  if (n <= 4) return 4;
   const p = 10 ** Math.floor(Math.log10(n));
-  for (const m of [1, 2, 2.5, 5, 10]) if (m * p >= n) return m * p;
+  // Even multiples: the middle grid line stays a whole number.
+  for (const m of [1, 2, 4, 6, 8, 10]) if (m * p >= n) return m * p;
   return 10 * p;
 }
 
@@ -52,8 +53,8 @@ export function barChart(c: BarChart): SafeHtml {
   const ticks = c.labels.map((l, i) => (i % every === 0
     ? html`<text x="${(LEFT + i * slot + slot / 2).toFixed(1)}" y="${HEIGHT - 6}" text-anchor="middle" class="axis">${l}</text>` : html``));
   const grid = [0, 0.5, 1].map((f) => html`<line x1="${LEFT}" x2="${WIDTH - 8}" y1="${y(max * f).toFixed(1)}" y2="${y(max * f).toFixed(1)}" class="grid"/><text x="${LEFT - 4}" y="${(y(max * f) + 4).toFixed(1)}" text-anchor="end" class="axis">${Math.round(max * f)}</text>`);
-  const legend = c.series.map((s) => html`<span class="legend-item"><svg width="10" height="10" aria-hidden="true"><rect width="10" height="10" fill="${s.color}"/></svg> ${s.name}</span>`);
+  const legend = c.series.map((s) => html`<span class="legend-item"><svg class="swatch" width="10" height="10" aria-hidden="true"><rect width="10" height="10" fill="${s.color}"/></svg> ${s.name}</span>`);
   return html`<figure class="chart"><figcaption>${c.title}</figcaption>
-<svg viewBox="0 0 ${WIDTH} ${HEIGHT}" role="img" aria-label="${c.title}" xmlns="http://www.w3.org/2000/svg">${grid}${bars}${ticks}${trusted('')}</svg>
+<svg class="plot" viewBox="0 0 ${WIDTH} ${HEIGHT}" role="img" aria-label="${c.title}" xmlns="http://www.w3.org/2000/svg">${grid}${bars}${ticks}</svg>
 <div class="legend">${legend}</div></figure>`;
 }

@@ -25,6 +25,14 @@ import {
 
 const HTML = 'text/html; charset=utf-8';
 
+/** Short column headings; the full indicator name is the cell's title and the CSV column (docs/statistics.md). */
+const statHeadings: Record<(typeof indicators)[number], string> = {
+  dmp_flux_succes: 'DMP ok', dmp_flux_echec: 'DMP échec', dmp_historique_succes: 'Hist. ok', dmp_historique_echec: 'Hist. échec',
+  mss_ps_succes: 'PS ok', mss_ps_echec: 'PS échec', mss_ps_ins_qualifie_succes: 'PS INS q. ok', mss_ps_ins_qualifie_echec: 'PS INS q. échec',
+  mss_ps_remplacements: 'PS rempl.', mss_ps_suppressions: 'PS suppr.', mss_patient_succes: 'Patient ok', mss_patient_echec: 'Patient échec',
+  recus_dpi_succes: 'Reçus ok', recus_dpi_echec: 'Reçus échec', recus_demandes_remplacement: 'Dem. rempl.', recus_demandes_suppression: 'Dem. suppr.',
+};
+
 function send(reply: FastifyReply, body: SafeHtml, status = 200): FastifyReply {
   return reply.code(status).type(HTML).send(body.text);
 }
@@ -341,7 +349,7 @@ ${x.traces.length > 0 ? html`<details><summary>Traces SMTP/IMAP (${x.traces.leng
 <h2>Messages</h2>
 ${messages.map((m) => html`<section class="message"><h3>${m.direction === 'in' ? 'Reçu de' : 'Envoyé à'} ${m.peer} — ${m.messageType ?? m.channel} — ${m.status}</h3>
 ${rawView(m.raw, m.channel)}${m.ack ? html`<h4>Accusé (${m.ackCode ?? ''})</h4>${rawView(m.ack, m.channel)}` : ''}</section>`)}`;
-    return send(reply, view(who, `Document ${doc.title ?? doc.documentId}`, '/documents', body));
+    return send(reply, view(who, `Document ${doc.title ?? doc.documentId}`, '/documents', body, flashOf(req)));
   });
 
   app.get('/acheminements', async (req, reply) => {
@@ -588,8 +596,10 @@ ${action(a.login, 'role', 'Changer le rôle', html`<select name="role" aria-labe
 <button type="submit">Afficher</button> <a class="button" href="/statistiques.csv${query({ annee: year })}" download>Exporter en CSV</a></form>
 <p class="hint">Indicateurs SC.STAT/ES.02 par FINESS géographique, type de document et mois ; le CSV suit docs/statistics.md (aussi : relais stats export).</p>
 ${chart}
-${table(['Mois', 'FINESS', 'Type', ...indicators], active.map((r) => html`<tr><td>${r.month}</td><td>${r.finessGeo || '—'}</td><td title="${r.typeLabel}">${r.typeCode}</td>
-${indicators.map((i) => html`<td class="num">${r.values[i]}</td>`)}</tr>`), 'Aucune activité cette année.')}`;
+${active.length === 0 ? html`<p class="empty">Aucune activité cette année.</p>` : html`<div class="scroll"><table class="stats"><thead><tr><th>Mois</th><th>FINESS</th><th>Type</th>
+${indicators.map((i) => html`<th title="${i}">${statHeadings[i]}</th>`)}</tr></thead><tbody>
+${active.map((r) => html`<tr><td>${r.month}</td><td>${r.finessGeo || '—'}</td><td title="${r.typeLabel}">${r.typeCode}</td>
+${indicators.map((i) => html`<td class="num">${r.values[i]}</td>`)}</tr>`)}</tbody></table></div>`}`;
     return send(reply, view(who, 'Statistiques', '/statistiques', body));
   });
 

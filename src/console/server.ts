@@ -86,7 +86,7 @@ export async function buildConsole(o: ConsoleOptions): Promise<FastifyInstance> 
   };
   const app = Fastify({
     logger: false, bodyLimit: BODY_LIMIT_BYTES, connectionTimeout: 30_000, requestTimeout: 30_000, keepAliveTimeout: 5_000,
-    maxParamLength: 200, trustProxy: false, return503OnClosing: true,
+    routerOptions: { maxParamLength: 200 }, trustProxy: false, return503OnClosing: true,
   });
   await app.register(cookie);
   await app.register(formbody, { bodyLimit: BODY_LIMIT_BYTES });

@@ -17,6 +17,9 @@ footer{padding:12px 24px;color:#5b6675;font-size:12px;border-top:1px solid #d9de
 table{border-collapse:collapse;width:100%;background:#fff;margin:6px 0 12px}
 th,td{border:1px solid #d9dee5;padding:5px 8px;text-align:left;vertical-align:top}
 th{background:#e9eef4;font-weight:600}
+div.scroll{overflow-x:auto}
+table.stats th{font-size:12px;white-space:nowrap}
+table.stats td{white-space:nowrap}
 td.num{text-align:right;font-variant-numeric:tabular-nums}
 table.matrix td,table.matrix th{text-align:center}
 form.search{display:flex;flex-wrap:wrap;gap:8px 12px;align-items:flex-end;background:#fff;padding:10px 12px;border:1px solid #d9dee5;margin-bottom:12px}
@@ -37,7 +40,7 @@ button.order-hold{background:#fff;color:#8a5a00;border-color:#8a5a00}
 .flash.error{background:#ffebee;border:1px solid #ef9a9a}
 .hint{color:#5b6675;font-size:12px;margin:0}
 .empty{color:#5b6675}
-.state{padding:1px 6px;border-radius:3px;background:#eceff1}
+.state{padding:1px 6px;border-radius:3px;background:#eceff1;white-space:nowrap}
 .state-dead{background:#ffcdd2;color:#8e0000}
 .state-held{background:#fff3c4;color:#6d4c00}
 .state-done{background:#c8e6c9;color:#1b5e20}
@@ -50,10 +53,11 @@ button.order-hold{background:#fff;color:#8a5a00;border-color:#8a5a00}
 .tile .n{font-size:24px;font-weight:700;display:block}
 figure.chart{background:#fff;border:1px solid #d9dee5;margin:12px 0;padding:8px 12px}
 figure.chart figcaption{font-weight:600;margin-bottom:4px}
-figure.chart svg{width:100%;max-width:900px;height:auto}
+figure.chart svg.plot{width:100%;max-width:900px;height:auto;display:block}
+figure.chart svg.swatch{width:10px;height:10px;vertical-align:middle}
 figure.chart .axis{font-size:10px;fill:#5b6675}
 figure.chart .grid{stroke:#e3e7ec}
-.legend{display:flex;gap:14px;flex-wrap:wrap;font-size:12px}
+.legend{display:flex;gap:14px;flex-wrap:wrap;font-size:12px;align-items:center}
 dl.facts{display:grid;grid-template-columns:max-content 1fr;gap:4px 16px;background:#fff;border:1px solid #d9dee5;padding:10px 14px}
 dl.facts dt{font-weight:600}dl.facts dd{margin:0;word-break:break-all}
 pre{background:#fff;border:1px solid #d9dee5;padding:8px;overflow:auto;max-height:480px;white-space:pre-wrap;word-break:break-all;font-size:12px}
