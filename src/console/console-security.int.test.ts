@@ -251,7 +251,7 @@ forEachDriver('console security', (ctx) => {
     h.clock.advance(14 * MINUTE);
     const fresh = await h.app.inject({ url: '/', cookies: { relais_session: again.cookie } });
     assert.equal(fresh.statusCode, 200);
-    assert.match(fresh.body, /<meta http-equiv="refresh" content="90\d">/);
+    assert.match(fresh.body, /<meta http-equiv="refresh" content="90\d;url=\/connexion\?motif=inactivite">/);
     h.clock.advance(15 * MINUTE + 1000);
     const locked = await h.app.inject({ url: '/documents', cookies: { relais_session: again.cookie } });
     assert.equal(locked.headers.location, '/connexion?motif=inactivite');

@@ -46,11 +46,12 @@ export interface PageOptions {
 
 export function page(ctx: ConsoleContext, o: PageOptions, body: SafeHtml): SafeHtml {
   const s = o.session;
-  // Without script, the page reloads itself just after the inactivity lock: the server then sends it to the login.
+  // Without script, the page leaves for the login just after the inactivity lock. It goes there rather than
+  // reloading itself, so an idle tab never counts as activity and never keeps the session alive.
   const idleSeconds = s ? Math.max(5, Math.ceil((s.idleExpiresAt.getTime() - s.lastSeenAt.getTime()) / 1000) + 2) : 0;
   return html`<!doctype html>
 <html lang="fr"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-${s ? html`<meta http-equiv="refresh" content="${idleSeconds}">` : ''}
+${s ? html`<meta http-equiv="refresh" content="${idleSeconds};url=/connexion?motif=inactivite">` : ''}
 <title>${o.title} — Relais</title><link rel="stylesheet" href="/static/console.css"></head>
 <body>
 <header class="top"><span class="brand">Relais</span>
