@@ -96,25 +96,6 @@ describe('parseEr7 on the ANS example tree', () => {
     assert.equal(obx.get(3, 2), "CR d'imagerie médicale");
   });
 
-  it('parses the 330 KB example in well under a millisecond, and reads its OBX-5 quickly', () => {
-    const bytes = readFileSync(join(mdmInit, 'message_MDM_CR_Radio_INIT_N1_Base64.er7'));
-    assert.ok(bytes.length > 330_000);
-    // Median of several batches: robust to a GC pause or a busy neighbour on a shared CI machine.
-    const time = (f: () => void, n: number): number => {
-      for (let i = 0; i < 20; i++) f();
-      const batches: number[] = [];
-      for (let b = 0; b < 9; b++) {
-        const t0 = process.hrtime.bigint();
-        for (let i = 0; i < n; i++) f();
-        batches.push(Number(process.hrtime.bigint() - t0) / n / 1e6);
-      }
-      return batches.sort((x, y) => x - y)[4] as number;
-    };
-    const parseMs = time(() => { parseEr7(bytes).segment('PID')?.get(3); }, 30);
-    assert.ok(parseMs < 0.5, `parse took ${parseMs.toFixed(3)} ms`);
-    const withObxMs = time(() => { parseEr7(bytes).segment('OBX')?.get(5, 5); }, 10);
-    assert.ok(withObxMs < 3, `parse + OBX-5.5 took ${withObxMs.toFixed(3)} ms`);
-  });
 });
 
 describe('parseEr7 segment endings and structure', () => {
