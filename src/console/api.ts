@@ -10,14 +10,19 @@ import {
   getDocumentSummary, listAttempts, listMssTraces, searchDeliveries, searchDeliveryIds, searchDocuments, type DeliverySearch,
 } from '../store/index.js';
 import { applyDeliveryOrder, deliveryOrders, type DeliveryOrder } from './admin-api.js';
-import { authorize, sessionCookieOptions, type Authorized } from './auth.js';
+import { actorOf, authorize, routeOf, sessionCookieOptions, type Authorized } from './auth.js';
 import { ADMINS, AUDITORS, OPERATORS, READERS, SESSION_COOKIE, type ConsoleContext } from './context.js';
 import { criteriaNames, parseSearch } from './search-params.js';
 
 /** A bulk order touches at most this many deliveries; the answer says when more remain. */
 export const BULK_MAX = 1000;
 
-function badRequest(reply: FastifyReply, field: string) {
+/** A refused parameter answers 400 naming the field, and is audited (a probe shows in the trail). */
+async function badRequest(ctx: ConsoleContext, req: FastifyRequest, reply: FastifyReply, field: string) {
+  await ctx.security.audit({
+    actor: actorOf(req), operation: 'request_refused', target: `${req.method} ${routeOf(req)}`.slice(0, 200), result: 'failure',
+    detail: `invalid_parameter:${field}`, sourceIp: req.ip,
+  });
   return reply.code(400).send({ error: 'invalid_parameter', field });
 }
 
@@ -75,8 +80,12 @@ export function registerApi(app: FastifyInstance, ctx: ConsoleContext): void {
   const json = { kind: 'api' } as const;
 
   app.post('/api/login', async (req, reply) => {
+    // JSON only: a page of another site can post a form, not JSON, so it cannot log a browser in (login CSRF).
+    if (!String(req.headers['content-type'] ?? '').startsWith('application/json')) {
+      return reply.code(415).send({ error: 'unsupported_media_type' });
+    }
     const f = loginFields(req.body);
-    if (!f) return badRequest(reply, 'login');
+    if (!f) return badRequest(ctx, req, reply, 'login');
     const r = await attemptLogin(ctx, req, f);
     if (r.limited !== undefined) return reply.code(429).header('retry-after', String(r.limited)).send({ error: 'too_many_attempts' });
     if (!r.ok) return reply.code(401).send({ error: r.reason, message: r.label });
@@ -95,7 +104,7 @@ export function registerApi(app: FastifyInstance, ctx: ConsoleContext): void {
   app.get('/api/documents', async (req, reply) => {
     if (!(await authorize(ctx, req, reply, { ...json, roles: READERS }))) return reply;
     const s = parseSearch(req.query);
-    if (!s.ok) return badRequest(reply, s.field);
+    if (!s.ok) return badRequest(ctx, req, reply, s.field);
     return { documents: await searchDocuments(ctx.store.db, s.value) };
   });
 
@@ -111,7 +120,7 @@ export function registerApi(app: FastifyInstance, ctx: ConsoleContext): void {
   app.get('/api/deliveries', async (req, reply) => {
     if (!(await authorize(ctx, req, reply, { ...json, roles: READERS }))) return reply;
     const s = parseSearch(req.query);
-    if (!s.ok) return badRequest(reply, s.field);
+    if (!s.ok) return badRequest(ctx, req, reply, s.field);
     return { deliveries: await searchDeliveries(ctx.store.db, s.value) };
   });
 
@@ -120,7 +129,7 @@ export function registerApi(app: FastifyInstance, ctx: ConsoleContext): void {
     if (!who) return reply;
     const order = req.params.order as DeliveryOrder;
     if (!deliveryOrders.includes(order)) return reply.code(404).send({ error: 'not_found' });
-    if (!/^[1-9]\d{0,18}$/.test(req.params.id)) return badRequest(reply, 'id');
+    if (!/^[1-9]\d{0,18}$/.test(req.params.id)) return badRequest(ctx, req, reply, 'id');
     const r = await runOrder(ctx, who, order, { id: req.params.id });
     if (r.changed === 0) return reply.code(409).send({ error: 'not_applicable', changed: 0 });
     return r;
@@ -133,16 +142,16 @@ export function registerApi(app: FastifyInstance, ctx: ConsoleContext): void {
     if (!deliveryOrders.includes(order)) return reply.code(404).send({ error: 'not_found' });
     const body = req.body as { search?: unknown; reason?: unknown } | undefined;
     const s = parseSearch(body?.search);
-    if (!s.ok) return badRequest(reply, s.field);
-    if (Object.keys(s.value).length === 0) return badRequest(reply, 'search');
-    if (body?.reason !== undefined && (typeof body.reason !== 'string' || body.reason.length > 200)) return badRequest(reply, 'reason');
+    if (!s.ok) return badRequest(ctx, req, reply, s.field);
+    if (Object.keys(s.value).length === 0) return badRequest(ctx, req, reply, 'search');
+    if (body?.reason !== undefined && (typeof body.reason !== 'string' || body.reason.length > 200)) return badRequest(ctx, req, reply, 'reason');
     return runOrder(ctx, who, order, { search: s.value }, body?.reason as string | undefined);
   });
 
   app.get<{ Querystring: Record<string, string> }>('/api/traces', async (req, reply) => {
     if (!(await authorize(ctx, req, reply, { ...json, roles: READERS }))) return reply;
     const s = parseSearch({ from: req.query.from, to: req.query.to, limit: req.query.limit, before: req.query.before, messageId: req.query.messageId });
-    if (!s.ok) return badRequest(reply, s.field);
+    if (!s.ok) return badRequest(ctx, req, reply, s.field);
     const failedOnly = req.query.failed === '1' || req.query.failed === 'true';
     return {
       traces: await listMssTraces(ctx.store.db, {
@@ -156,7 +165,7 @@ export function registerApi(app: FastifyInstance, ctx: ConsoleContext): void {
   app.get<{ Querystring: Record<string, string> }>('/api/audit', async (req, reply) => {
     if (!(await authorize(ctx, req, reply, { ...json, roles: AUDITORS }))) return reply;
     const s = parseSearch({ from: req.query.from, to: req.query.to, limit: req.query.limit, before: req.query.before });
-    if (!s.ok) return badRequest(reply, s.field);
+    if (!s.ok) return badRequest(ctx, req, reply, s.field);
     const actor = typeof req.query.actor === 'string' && req.query.actor.length <= 64 ? req.query.actor : undefined;
     return {
       entries: await ctx.security.queryAudit({
@@ -176,8 +185,8 @@ export function registerApi(app: FastifyInstance, ctx: ConsoleContext): void {
     const who = await authorize(ctx, req, reply, { ...json, roles: ADMINS, mutating: true });
     if (!who) return reply;
     const b = (req.body ?? {}) as Record<string, unknown>;
-    if (typeof b.login !== 'string' || typeof b.password !== 'string' || b.password.length > 1024) return badRequest(reply, 'login');
-    if (!(accountRoles as readonly unknown[]).includes(b.role)) return badRequest(reply, 'role');
+    if (typeof b.login !== 'string' || typeof b.password !== 'string' || b.password.length > 1024) return badRequest(ctx, req, reply, 'login');
+    if (!(accountRoles as readonly unknown[]).includes(b.role)) return badRequest(ctx, req, reply, 'role');
     try {
       const r = await ctx.security.accounts.create({ login: b.login, password: b.password, role: b.role as AccountRole, mustChangePassword: true },
         { actor: who.session.login, sourceIp: who.ip });
@@ -201,7 +210,7 @@ export function registerApi(app: FastifyInstance, ctx: ConsoleContext): void {
         case 'unlock': return { account: accountJson(await accounts.unlock(login, by)) };
         case 'role': {
           const role = (req.body as { role?: unknown } | undefined)?.role;
-          if (!(accountRoles as readonly unknown[]).includes(role)) return badRequest(reply, 'role');
+          if (!(accountRoles as readonly unknown[]).includes(role)) return badRequest(ctx, req, reply, 'role');
           return { account: accountJson(await accounts.setRole(login, role as AccountRole, by)) };
         }
         default: return reply.code(404).send({ error: 'not_found' });

@@ -59,6 +59,13 @@ async function refuse(
   return undefined;
 }
 
+const actors = new WeakMap<FastifyRequest, string>();
+
+/** The login a request was authorized for, or `anonymous` (for audit entries written after the check). */
+export function actorOf(req: FastifyRequest): string {
+  return actors.get(req) ?? 'anonymous';
+}
+
 export async function authorize(ctx: ConsoleContext, req: FastifyRequest, reply: FastifyReply, access: Access): Promise<Authorized | undefined> {
   const token = req.cookies[SESSION_COOKIE];
   const anonymousAudited = access.kind === 'api' || access.mutating === true;
@@ -87,5 +94,6 @@ export async function authorize(ctx: ConsoleContext, req: FastifyRequest, reply:
   if (access.mutating === true && !ctx.security.sessions.verifyCsrf(session, csrfOf(req))) {
     return refuse(ctx, req, reply, access, 403, 'csrf', session.login);
   }
+  actors.set(req, session.login);
   return { session, token, ip: req.ip };
 }

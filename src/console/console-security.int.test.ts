@@ -109,7 +109,7 @@ forEachDriver('console security', (ctx) => {
     const url = `/api/deliveries/${seeded.deliveries.dead}/replay`;
     const missing = await h.app.inject({ method: 'POST', url, cookies: { relais_session: op.cookie }, payload: {} });
     assert.equal(missing.statusCode, 403);
-    const wrong = await h.app.inject({ method: 'POST', url, cookies: { relais_session: op.cookie }, headers: { 'x-csrf-token': `${op.csrf.slice(0, -1)}A` }, payload: {} });
+    const wrong = await h.app.inject({ method: 'POST', url, cookies: { relais_session: op.cookie }, headers: { 'x-csrf-token': `${op.csrf.slice(0, -1)}${op.csrf.endsWith('A') ? 'B' : 'A'}` }, payload: {} });
     assert.equal(wrong.statusCode, 403);
     const form = await h.app.inject({
       method: 'POST', url: `/acheminements/${seeded.deliveries.dead}/replay`, cookies: { relais_session: op.cookie }, payload: { _csrf: 'forged' },
@@ -280,6 +280,14 @@ forEachDriver('console security', (ctx) => {
     const longIpp = await h.app.inject({ url: '/api/documents', query: { ipp: 'A'.repeat(500) }, cookies: { relais_session: op.cookie } });
     assert.equal(longIpp.statusCode, 400);
     assert.equal((await h.app.inject({ url: '/api/nothing', cookies: { relais_session: op.cookie } })).statusCode, 404);
+    const formLogin = await h.app.inject({ method: 'POST', url: '/api/login', payload: 'login=operator&password=x', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+    assert.equal(formLogin.statusCode, 415);
+    const refused = await audit('request_refused');
+    const details = refused.map((e) => e.detail);
+    for (const d of ['body_too_large', 'bad_request', 'unsupported_media_type', 'invalid_parameter:login', 'invalid_parameter:ipp']) {
+      assert.ok(details.includes(d), `${d} in ${details.join(' ')}`);
+    }
+    assert.equal(refused.find((e) => e.detail === 'invalid_parameter:ipp')?.actor, 'operator');
   });
 
   it('sends strict security headers and the version on every page', async () => {

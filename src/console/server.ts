@@ -116,6 +116,11 @@ export async function buildConsole(o: ConsoleOptions): Promise<FastifyInstance> 
       o.log.error({ route: routeOf(req), code: (err as { code?: unknown }).code, err: err.message.slice(0, 200) }, 'console request failed');
     }
     const code = status === 413 ? 'body_too_large' : status === 415 ? 'unsupported_media_type' : status === 500 ? 'internal_error' : 'bad_request';
+    if (status !== 500) {
+      // Malformed, oversized or mistyped requests are refused before any route: they go to the audit trail.
+      await o.security.audit({ actor: 'anonymous', operation: 'request_refused', target: `${req.method} ${routeOf(req)}`.slice(0, 200), result: 'failure', detail: code, sourceIp: req.ip })
+        .catch(() => metrics.storeErrors.inc());
+    }
     if (req.url.startsWith('/api/') || req.headers.accept?.includes('application/json')) return reply.code(status).send({ error: code });
     return reply.code(status).type('text/html; charset=utf-8').send(errorPage(ctx, status === 500 ? 'Erreur interne' : 'Requête refusée',
       status === 500 ? 'La demande n’a pas abouti ; l’incident est journalisé.' : 'La requête est mal formée ou trop volumineuse.').text);
