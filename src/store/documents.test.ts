@@ -7,13 +7,16 @@ import { metaFlags, sampleDocument, sampleMessage } from './test-fixtures.js';
 import { forEachDriver } from './testing.js';
 
 forEachDriver('documents', (ctx) => {
-  it('gives a sender the message, document id, parent and action of a document row', async () => {
+  it('gives a sender the message, document id, parent, action, historical flag and acceptance time of a document row', async () => {
     const { id: messageId } = await insertMessage(ctx.store.db, sampleMessage({ controlId: 'MSG43' }));
-    const doc = sampleDocument(messageId, { action: 'replace', parentDocumentId: '1.2.250.1.999.9.1' });
+    const doc = sampleDocument(messageId, { action: 'replace', parentDocumentId: '1.2.250.1.999.9.1', historical: true });
+    const before = Date.now() - 60_000;
     const { id } = await insertDocument(ctx.store.db, doc);
-    assert.deepEqual(await getDocumentSource(ctx.store.db, id), {
-      messageId, documentId: doc.documentId, parentDocumentId: '1.2.250.1.999.9.1', action: 'replace',
+    const { createdAt, ...source } = (await getDocumentSource(ctx.store.db, id))!;
+    assert.deepEqual(source, {
+      messageId, documentId: doc.documentId, parentDocumentId: '1.2.250.1.999.9.1', action: 'replace', historical: true,
     });
+    assert.ok(createdAt instanceof Date && createdAt.getTime() > before);
     assert.equal(await getDocumentSource(ctx.store.db, '999999'), undefined);
     assert.equal(await getDocumentSource(ctx.store.db, 'not-an-id'), undefined);
   });
