@@ -362,3 +362,72 @@ forEachDriver('console security', (ctx) => {
     assert.deepEqual((await h.app.inject({ url: '/ready' })).json(), { status: 'ready' });
   });
 });
+
+forEachDriver('console forms', (ctx) => {
+  let h: ConsoleHarness;
+  beforeEach(async () => { h = await consoleHarness(ctx.store); });
+  afterEach(async () => { await h.close(); });
+
+  const formLogin = async (login: string, password: string, totp?: string) => {
+    const page = await h.app.inject({ url: '/connexion' });
+    const token = /name="_csrf" value="([^"]+)"/.exec(page.body)![1]!;
+    const cookie = page.cookies.find((c) => c.name === 'relais_login_csrf')!.value;
+    return h.app.inject({
+      method: 'POST', url: '/connexion', cookies: { relais_login_csrf: cookie },
+      payload: { _csrf: token, login, password, ...(totp ? { totp } : {}) },
+    });
+  };
+
+  it('logs in through the form, forces the password change, then logs in with the new password', async () => {
+    await h.security.accounts.create({ login: 'nouveau', role: 'auditor', password: 'Temp0rary-Passw0rd!', mustChangePassword: true }, { actor: 'admin' });
+    const first = await formLogin('nouveau', 'Temp0rary-Passw0rd!');
+    assert.equal(first.statusCode, 303);
+    assert.equal(first.headers.location, '/mot-de-passe');
+    const cookie = sessionCookieOf(first)!;
+    const form = await h.app.inject({ url: '/mot-de-passe', cookies: { relais_session: cookie } });
+    assert.equal(form.statusCode, 200);
+    const csrf = /name="_csrf" value="([^"]+)"/.exec(form.body)![1]!;
+    const mismatch = await h.app.inject({
+      method: 'POST', url: '/mot-de-passe', cookies: { relais_session: cookie },
+      payload: { _csrf: csrf, current: 'Temp0rary-Passw0rd!', next: 'Second-Passw0rd!2026', confirm: 'Autre-Passw0rd!2026' },
+    });
+    assert.equal(mismatch.statusCode, 400);
+    const weak = await h.app.inject({
+      method: 'POST', url: '/mot-de-passe', cookies: { relais_session: cookie }, payload: { _csrf: csrf, current: 'Temp0rary-Passw0rd!', next: 'court', confirm: 'court' },
+    });
+    assert.equal(weak.statusCode, 400);
+    assert.match(weak.body, /class="flash error"/);
+    const changed = await h.app.inject({
+      method: 'POST', url: '/mot-de-passe', cookies: { relais_session: cookie },
+      payload: { _csrf: csrf, current: 'Temp0rary-Passw0rd!', next: 'Second-Passw0rd!2026', confirm: 'Second-Passw0rd!2026' },
+    });
+    assert.equal(changed.headers.location, '/connexion?motif=mot-de-passe');
+    assert.equal((await h.app.inject({ url: '/', cookies: { relais_session: cookie } })).statusCode, 303);
+    const again = await formLogin('nouveau', 'Second-Passw0rd!2026');
+    assert.equal(again.headers.location, '/');
+    const wrong = await formLogin('nouveau', 'Temp0rary-Passw0rd!');
+    assert.equal(wrong.statusCode, 401);
+    assert.match(wrong.body, /Identifiant ou mot de passe incorrect/);
+  });
+
+  it('asks the administrator for the TOTP code, then lets the operator replay by search from the deliveries page', async () => {
+    const noCode = await formLogin('admin', PASSWORDS.admin);
+    assert.equal(noCode.statusCode, 401);
+    assert.match(noCode.body, /code à usage unique/);
+    h.clock.advance(30_000);
+    const { totpCode } = await import('../security/index.js');
+    const ok = await formLogin('admin', PASSWORDS.admin, totpCode(h.adminSecret, h.clock.now()));
+    assert.equal(ok.headers.location, '/');
+    const seeded = await seedFlows(ctx.store);
+    const op = await formLogin('operator', PASSWORDS.operator);
+    const cookie = sessionCookieOf(op)!;
+    const list = await h.app.inject({ url: '/acheminements?state=dead', cookies: { relais_session: cookie } });
+    assert.match(list.body, /form method="post" action="\/acheminements\/lot"/);
+    const csrf = /name="_csrf" value="([^"]+)"/.exec(list.body)![1]!;
+    const bulk = await h.app.inject({ method: 'POST', url: '/acheminements/lot', cookies: { relais_session: cookie }, payload: { _csrf: csrf, state: 'dead', order: 'replay' } });
+    assert.equal(bulk.statusCode, 303);
+    assert.match(decodeURIComponent(bulk.headers.location as string), /Rejouer : 1 acheminement\(s\) sur 1/);
+    const row = await ctx.store.db.selectFrom('delivery').select('state').where('id', '=', seeded.deliveries.dead).executeTakeFirstOrThrow();
+    assert.equal(row.state, 'pending');
+  });
+});
