@@ -24,6 +24,9 @@ export interface CatalogTable {
 /** The migrator's own tables: their content is the header's migration list, rebuilt by migrating. */
 export const MIGRATION_TABLES: readonly string[] = ['kysely_migration', 'kysely_migration_lock'];
 
+/** Console sessions are not carried: a restored store must not revive them (everyone logs in again). */
+export const EPHEMERAL_TABLES: readonly string[] = ['session'];
+
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- catalogue queries work on any database
 type AnyDb = Kysely<any>;
 
@@ -34,7 +37,7 @@ export async function discoverTables(db: AnyDb, schema: string): Promise<Catalog
     from pg_class c join pg_namespace n on n.oid = c.relnamespace
     where n.nspname = ${schema} and c.relkind in ('r', 'p') and not c.relispartition
     order by c.relname`.execute(db);
-  const wanted = tables.filter((t) => !MIGRATION_TABLES.includes(t.name));
+  const wanted = tables.filter((t) => !MIGRATION_TABLES.includes(t.name) && !EPHEMERAL_TABLES.includes(t.name));
   if (wanted.length === 0) return [];
   const oids = wanted.map((t) => t.oid);
   // As text: both drivers bind a string the same way, not every driver binds a JavaScript array.
