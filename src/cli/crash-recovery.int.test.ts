@@ -1,34 +1,19 @@
 import { describe, it, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { createInterface } from 'node:readline';
 import pg from 'pg';
 import { MllpClient } from '../hl7/index.js';
 import { syntheticCda } from '../cda/index.js';
 import { buildVoletAMessage, demoAuthor, demoOrganization, demoPatients } from '../sandbox/index.js';
 import { listDocuments, openStore } from '../store/index.js';
+import { startRelais } from './testing.js';
 
-const repo = fileURLToPath(new URL('../../', import.meta.url));
 const dirs: string[] = [];
 after(() => { for (const d of dirs) rmSync(d, { recursive: true, force: true }); });
 
-function start(env: Record<string, string>, dataDir: string): Promise<{ child: ChildProcess; port: number }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(repo, 'src/cli/entry.ts'), 'start', ...(dataDir ? ['--data', dataDir] : []), '--mllp-port', '0'], {
-    cwd: repo, env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'],
-  });
-  return new Promise((resolveStart, reject) => {
-    child.once('exit', (code) => reject(new Error(`relais start exited early with ${code}`)));
-    createInterface({ input: child.stderr! }).on('line', (line) => {
-      if (!line.startsWith('{')) return;
-      const entry = JSON.parse(line) as { msg?: string; port?: number };
-      if (entry.msg === 'MLLP listener ready' && entry.port) resolveStart({ child, port: entry.port });
-    });
-  });
-}
 
 function messages(count: number, run: string): { controlId: string; text: string }[] {
   const patient = demoPatients[1]!;
@@ -102,11 +87,11 @@ describe('a crash in the middle of a load', () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'relais-crash-'));
     dirs.push(dataDir);
     const all = messages(120, `p${Date.now().toString(36)}`);
-    const first = await start({ DATABASE_URL: '' }, dataDir);
+    const first = await startRelais(dataDir, { DATABASE_URL: '' });
     const acked = await loadThenKill(first.port, first.child, all, 40);
     assert.ok(acked.size >= 40);
 
-    const second = await start({ DATABASE_URL: '' }, dataDir);
+    const second = await startRelais(dataDir, { DATABASE_URL: '' });
     try {
       await resendAll(second.port, all);
     } finally {
@@ -128,9 +113,9 @@ describe('a crash in the middle of a load', () => {
     const schema = `crash_${process.pid}_${Date.now().toString(36)}`;
     const env = { DATABASE_URL: url!, RELAIS_STORE__SCHEMA: schema };
     const all = messages(120, `g${Date.now().toString(36)}`);
-    const first = await start(env, '');
+    const first = await startRelais('', env);
     const acked = await loadThenKill(first.port, first.child, all, 40);
-    const second = await start(env, '');
+    const second = await startRelais('', env);
     try {
       await resendAll(second.port, all);
     } finally {

@@ -25,9 +25,10 @@ export function relais(args: string[], env: Record<string, string> = {}): Promis
 }
 
 /** Starts `relais start` and resolves with its MLLP port once the listener is ready (read from its JSON log). */
+/** `dataDir` empty: no --data (e.g. with DATABASE_URL in `env`). */
 export function startRelais(dataDir: string, env: Record<string, string> = {}): Promise<{ child: ChildProcess; port: number }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(repo, 'src/cli/entry.ts'), 'start', '--data', dataDir, '--mllp-port', '0'], {
-    cwd: repo, env: { ...process.env, DATABASE_URL: '', ...env },
+  const child = spawn(process.execPath, ['--import', 'tsx', join(repo, 'src/cli/entry.ts'), 'start', ...(dataDir ? ['--data', dataDir] : []), '--mllp-port', '0'], {
+    cwd: repo, env: { ...process.env, DATABASE_URL: '', ...env }, stdio: ['ignore', 'ignore', 'pipe'],
   });
   return new Promise((resolveStart, reject) => {
     child.once('exit', (code) => reject(new Error(`relais start exited early with ${code}`)));

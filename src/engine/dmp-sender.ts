@@ -4,16 +4,16 @@
  * (the store keeps what was acknowledged, not a second copy of every field).
  */
 import { createHash, randomUUID } from 'node:crypto';
-import { validateVoletA, type IntakeDocument, type IntakeRequest, type VoletAConfig } from '../cisis/index.js';
+import type { VoletAConfig } from '../cisis/index.js';
 import {
   buildXadesSignature, type DmpClient, type DmpFailure, type DmpExchange, type FoundDocumentEntry,
 } from '../dmp/index.js';
-import { parseEr7 } from '../hl7/index.js';
 import type { Credentials } from '../pki/index.js';
-import { getDocumentSource, getMessageRaw, type ClaimedDelivery, type Store } from '../store/index.js';
+import type { ClaimedDelivery, Store } from '../store/index.js';
 import {
   XDS_STATUS, buildDeletion, buildSubmission, oidFromUuid, xdsPatientId, type XdsPatient,
 } from '../xds/index.js';
+import { loadDeliverySource, type DeliverySource } from './delivery-source.js';
 import type { SendOutcome } from './delivery-worker.js';
 import { silentLogger, type Logger } from './logger.js';
 
@@ -63,12 +63,8 @@ function unusable(why: string): SendOutcome {
   return { ok: false, kind: 'permanent', code: dmpSenderCodes.sourceUnusable, peerAnswer: why };
 }
 
-interface Source {
-  request: IntakeRequest;
-  document: IntakeDocument;
+interface Source extends DeliverySource {
   patient: XdsPatient;
-  parentDocumentId: string | null;
-  action: IntakeRequest['action'];
 }
 
 export function createDmpSender(o: DmpSenderOptions): (delivery: ClaimedDelivery, x: { signal: AbortSignal }) => Promise<SendOutcome> {
@@ -76,17 +72,11 @@ export function createDmpSender(o: DmpSenderOptions): (delivery: ClaimedDelivery
   const now = o.now ?? (() => new Date());
 
   async function source(delivery: ClaimedDelivery): Promise<Source | string> {
-    const row = await getDocumentSource(o.store.db, delivery.documentRowId);
-    if (!row) return 'document row not found';
-    const raw = await getMessageRaw(o.store.db, row.messageId);
-    if (!raw) return 'message row not found';
-    const verdict = validateVoletA(parseEr7(raw), o.validation);
-    if (!verdict.ok) return 'the stored message no longer validates';
-    const document = verdict.request.documents.find((d) => d.documentId === row.documentId);
-    if (!document) return 'the document is not in its message';
-    const { ins, insOid } = verdict.request.patient;
+    const s = await loadDeliverySource(o.store, delivery.documentRowId, o.validation);
+    if (typeof s === 'string') return s;
+    const { ins, insOid } = s.request.patient;
     if (ins === undefined || insOid === undefined) return 'the message has no INS';
-    return { request: verdict.request, document, patient: { ins, insOid }, parentDocumentId: row.parentDocumentId, action: row.action };
+    return { ...s, patient: { ins, insOid } };
   }
 
   /** TD3.1b by uniqueId: the entries of that document id, or a failure. */
