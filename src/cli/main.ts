@@ -33,7 +33,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   const dataOption = () => new Option('--data <dir>', 'embedded store directory (ignored when DATABASE_URL is set)');
 
   program.command('start')
-    .description('run Relais: MLLP intake from the DPI, until SIGTERM')
+    .description('run Relais until SIGTERM: MLLP intake from the DPI, DMP and MSSanté flows, mailbox reading, the console when asked')
     .addOption(configOption())
     .addOption(dataOption())
     .option('--mllp-port <n>', 'MLLP port of the first listener', parsePort)
