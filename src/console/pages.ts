@@ -436,7 +436,7 @@ ${rows.length === 50 && last ? html`<p><a href="/acheminements${query({ ...q, be
     const body = html`<form method="get" action="/traces" class="search">
 <label>Du <input name="from" type="date" value="${q.from ?? ''}"></label><label>Au <input name="to" type="date" value="${q.to ?? ''}"></label>
 <label>Message-ID <input name="messageId" value="${q.messageId ?? ''}" maxlength="200"></label>
-<label><input type="checkbox" name="echecs" value="1"${q.echecs === '1' ? html` checked` : ''}> échecs seulement</label>
+<label class="check"><input type="checkbox" name="echecs" value="1"${q.echecs === '1' ? html` checked` : ''}> échecs seulement</label>
 <button type="submit">Filtrer</button> <a class="button" href="/traces.csv${query(q)}" download>Exporter en CSV</a></form>
 ${table(['Heure', 'Auteur', 'Protocole', 'Action', 'Requête', 'Réponse', 'OK', 'Durée (ms)'], traces.map((t) => html`<tr><td>${formatDate(t.at)}</td>
 <td>${t.actor}</td><td>${t.protocol.toUpperCase()}</td><td>${t.action}</td><td><code>${t.request}</code></td><td><code>${t.response}</code></td>

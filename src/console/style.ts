@@ -24,6 +24,7 @@ td.num{text-align:right;font-variant-numeric:tabular-nums}
 table.matrix td,table.matrix th{text-align:center}
 form.search{display:flex;flex-wrap:wrap;gap:8px 12px;align-items:flex-end;background:#fff;padding:10px 12px;border:1px solid #d9dee5;margin-bottom:12px}
 form.search label{display:flex;flex-direction:column;font-size:12px;color:#3a4656}
+form.search label.check{flex-direction:row;align-items:center;gap:6px;font-size:14px;padding-bottom:6px}
 form.inline{display:inline;margin:0 4px 0 0}
 form.bulk{display:flex;gap:8px;align-items:center;flex-wrap:wrap;margin:0 0 10px;padding:8px 12px;background:#fff8e1;border:1px solid #f0d98c}
 .card{background:#fff;border:1px solid #d9dee5;padding:16px;border-radius:6px}
