@@ -7,48 +7,24 @@
  * a drain, as after an outage. Each server runs in its own process; this process is Relais (and the baseline client).
  * Env: BENCH_DMP_DOCUMENTS (default BENCH_MESSAGES, else 200).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { Agent, request } from 'node:https';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { loadConfig } from '../src/config/index.js';
 import { silentLogger, startRelais } from '../src/engine/index.js';
 import { writeTestChain } from '../src/pki/index.js';
 import { listAttempts, listDeliveries } from '../src/store/index.js';
 import { benchMessages } from './bench-messages.js';
+import { percentile, spawnBenchServer } from './bench-support.js';
 
 const total = Number(process.env.BENCH_DMP_DOCUMENTS ?? process.env.BENCH_MESSAGES ?? 200);
 const warmup = 10;
 /** The DMP worker's concurrency in production (engine/dmp-delivery.ts); the baseline uses the same. */
 const concurrency = 4;
 
-interface Server { child: ChildProcess; port: number; stats: () => Promise<number> }
 
-function startServer(mode: 'sandbox' | 'baseline', pkiDir: string, dataDir: string): Promise<Server> {
-  const child = spawn(process.execPath, ['--import', 'tsx', new URL('./dmp-bench-server.ts', import.meta.url).pathname, mode, pkiDir, dataDir], {
-    stdio: ['pipe', 'pipe', 'inherit'],
-  });
-  const lines = createInterface({ input: child.stdout! })[Symbol.asyncIterator]();
-  return lines.next().then((first) => {
-    if (first.done) throw new Error(`DMP bench server ${mode} exited before it was ready`);
-    const { port } = JSON.parse(first.value) as { port: number };
-    return {
-      child, port,
-      stats: async () => {
-        child.stdin!.write('stats\n');
-        const next = await lines.next();
-        return (JSON.parse(next.value as string) as { maxRssMiB: number }).maxRssMiB;
-      },
-    };
-  });
-}
-
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
-}
 
 interface Figures { perSecond: number; p50: number; p99: number; count: number; serverRssMiB: number }
 
@@ -64,7 +40,7 @@ function relaisConfig(dataDir: string, pkiDir: string, dmpUrl: string) {
 
 async function relaisDrain(root: string, pkiDir: string): Promise<Figures & { requestBytes: number }> {
   const sandboxDir = join(root, 'sandbox');
-  const server = await startServer('sandbox', pkiDir, sandboxDir);
+  const server = await spawnBenchServer(new URL('./dmp-bench-server.ts', import.meta.url), ['sandbox', pkiDir, sandboxDir]);
   const dataDir = join(root, 'relais');
   // Digits only: the document ids are bare OIDs, as the DMP requires.
   const messages = benchMessages(total + warmup, String(Date.now()), { dmpOnly: true });
@@ -111,7 +87,7 @@ async function relaisDrain(root: string, pkiDir: string): Promise<Figures & { re
 }
 
 async function baselinePosts(root: string, pkiDir: string, bodyBytes: number): Promise<Figures> {
-  const server = await startServer('baseline', pkiDir, join(root, 'baseline'));
+  const server = await spawnBenchServer(new URL('./dmp-bench-server.ts', import.meta.url), ['baseline', pkiDir, join(root, 'baseline')]);
   const agent = new Agent({
     keepAlive: true, maxSockets: concurrency,
     key: readFileSync(join(pkiDir, 'auth-cli.key')), cert: readFileSync(join(pkiDir, 'auth-cli.pem')),

@@ -4,12 +4,11 @@
  * Each server runs in its own process; this process is the DPI (clients).
  * Env: BENCH_MESSAGES (per scenario, default 400), BENCH_DATABASE_URL (default the local relais_test database).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { createInterface } from 'node:readline';
 import { cpus, totalmem } from 'node:os';
 import pg from 'pg';
 import { MllpClient } from '../src/hl7/index.js';
 import { benchMessages } from './bench-messages.js';
+import { percentile, spawnBenchServer } from './bench-support.js';
 
 const total = Number(process.env.BENCH_MESSAGES ?? 400);
 const warmup = 20;
@@ -42,32 +41,11 @@ async function dropSchema(schema: string): Promise<void> {
   await c.end();
 }
 
-function startServer(mode: string, driver: string, schema: string): Promise<{ child: ChildProcess; port: number; stats: () => Promise<number> }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', new URL('./bench-server.ts', import.meta.url).pathname, mode, driver, schema], {
-    stdio: ['pipe', 'pipe', 'inherit'], env: { ...process.env, BENCH_DATABASE_URL: databaseUrl },
-  });
-  const lines = createInterface({ input: child.stdout! })[Symbol.asyncIterator]();
-  return lines.next().then((first) => {
-    if (first.done) throw new Error(`bench server ${mode}/${driver} exited before it was ready`);
-    const { port } = JSON.parse(first.value) as { port: number };
-    return {
-      child, port,
-      stats: async () => {
-        child.stdin!.write('stats\n');
-        const next = await lines.next();
-        return (JSON.parse(next.value as string) as { maxRssMiB: number }).maxRssMiB;
-      },
-    };
-  });
-}
 
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
-}
 
 async function runScenario(mode: string, driver: string, connections: number, messages: Buffer[]): Promise<Figures> {
   const schema = `bench_${mode}_${connections}_${process.pid}`;
-  const server = await startServer(mode, driver, schema);
+  const server = await spawnBenchServer(new URL('./bench-server.ts', import.meta.url), [mode, driver, schema], { ...process.env, BENCH_DATABASE_URL: databaseUrl });
   const clients = await Promise.all(Array.from({ length: connections }, async () => {
     const c = new MllpClient({ host: '127.0.0.1', port: server.port, ackTimeoutMs: 60_000, maxFrameBytes: 1 << 20 });
     await c.connect();

@@ -22,13 +22,11 @@ import { imapClient, mssSkip, sendTestMail, startTestMss, type TestMss } from '.
 import { listDeliveries, listInboundMails, listMssTraces } from '../src/store/index.js';
 import { buildXdmArchive } from '../src/xdm/index.js';
 import { benchMessages } from './bench-messages.js';
+import { percentile } from './bench-support.js';
 
 const total = Number(process.env.BENCH_MSS_MAILS ?? 60);
 const connections = 2;
 
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? NaN;
-}
 
 interface Figures { perSecond: number; p99: number; count: number }
 
