@@ -176,6 +176,10 @@ export const configSchema: Schema = {
       },
       replyTo: { type: 'string', default: '', allowEmpty: true, pattern: mailAddress, fix: 'give the mailbox a human reads (Reply-To when the DPI gives no PRT REPLY), e.g. secretariat@etablissement.mssante.fr' },
       maxMailBytes: { type: 'int', default: 20 * MiB, min: 64 * 1024, max: 100 * MiB, fix: 'give the largest mail size in bytes, encoded (MES refuses more than 25 MB)' },
+      maxInboundMailBytes: {
+        type: 'int', default: 50 * MiB, min: 64 * 1024, max: 200 * MiB,
+        fix: 'give the largest mail read from a mailbox, in bytes; a larger one is not read and goes to the error folder',
+      },
       connections: { type: 'int', default: 2, min: 1, max: 20, fix: 'give the number of pooled SMTP connections (1–20)' },
       timeoutSeconds: { type: 'int', default: 60, min: 5, max: 600, fix: 'give the time limit of one SMTP or IMAP exchange in seconds' },
       traceRetentionDays: { type: 'int', default: 183, min: 30, max: 3650, fix: 'give how many days SMTP and IMAP traces are kept (6 months by default)' },

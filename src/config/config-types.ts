@@ -133,6 +133,8 @@ export interface MssConfig {
   /** Reply-To when the DPI gives no PRT REPLY. */
   readonly replyTo: string;
   readonly maxMailBytes: number;
+  /** Largest mail read from a mailbox; a larger one is filed in the error folder unread. */
+  readonly maxInboundMailBytes: number;
   /** Pooled SMTP connections. */
   readonly connections: number;
   readonly timeoutSeconds: number;

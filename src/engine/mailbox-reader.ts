@@ -7,7 +7,7 @@
  */
 import type { MailboxConfig } from '../config/index.js';
 import { createImapSession, type ImapSession, type TraceSink } from '../mss/index.js';
-import { advanceMailboxCursor, getMailboxCursor, listInboundToMove, markInboundMoved, type Store } from '../store/index.js';
+import { advanceMailboxCursor, getMailboxCursor, listInboundToMove, markInboundMoved, recordInboundMail, type Store } from '../store/index.js';
 import { backoffDelay, type BackoffPolicy } from './backoff.js';
 import { handleInboundMail, type InboundIntakeOptions } from './inbound-intake.js';
 import { silentLogger, type Logger } from './logger.js';
@@ -114,7 +114,13 @@ export class MailboxReader {
           }, { ...this.#o.intake, store });
           this.#log.info({ uid: msg.uid, kind: r.kind }, 'mail read');
         } else {
-          this.#log.warn({ uid: msg.uid, size: msg.size }, 'mail above the size limit: left in the mailbox');
+          // Too large to read safely: not read, so its sender cannot be told; it goes to the error folder for a human.
+          await recordInboundMail(store.db, {
+            mailbox: mailbox.address, uidValidity, uid: msg.uid, raw: Buffer.alloc(0), peer: '',
+            mailMessageId: msg.messageId ?? `<too-large.${uidValidity}.${msg.uid}@relais>`, kind: 'xdm', state: 'answered', outcome: 'failed',
+            error: { code: '906', label: `Courriel trop volumineux pour être lu (${msg.size} octets, limite ${this.#o.maxMessageBytes})` },
+          });
+          this.#log.warn({ uid: msg.uid, size: msg.size, limit: this.#o.maxMessageBytes }, 'mail above the size limit: not read, filed in the error folder');
         }
         next = msg.uid + 1;
         await advanceMailboxCursor(store.db, mailbox.address, INBOX, { uidValidity, lastUid: msg.uid });

@@ -92,6 +92,8 @@ describe('volet B: documents received by MSSanté handed to the DPI', { skip: ms
       RELAIS_MSS_BAL: app.address, RELAIS_MSS_PASSWORD: app.password, RELAIS_PKI_DIR: mss.pkiDir,
       RELAIS_MSS_ERROR_BAL: mss.sandbox.mailbox('org').address, RELAIS_DPI: `127.0.0.1:${dpi.port}`,
       RELAIS_MSS__MAILBOXES__0__POLL_SECONDS: '5',
+      // Small enough for a test mail to exceed it, large enough for every other mail of this file.
+      RELAIS_MSS__MAX_INBOUND_MAIL_BYTES: String(1024 * 1024),
     } });
     node = await startRelais(config, silentLogger);
   });
@@ -173,6 +175,20 @@ describe('volet B: documents received by MSSanté handed to the DPI', { skip: ms
     // A plain mail afterwards is still read, and set aside in Autres.
     await sendTestMail(mss, { from: ps, to: [app.address], subject: 'Bonjour', text: 'sans pièce jointe' });
     await waitInFolder(mss, app, 'Autres', 1);
+  });
+
+  it('files a mail above mss.maxInboundMailBytes in Erreurs unread, and keeps reading the mailbox', async () => {
+    const ps = mss.sandbox.mailbox('ps');
+    const app = mss.sandbox.mailbox('app');
+    const errorsBefore = (await fetchRaw(mss, app, 'Erreurs').catch(() => [] as Buffer[])).length;
+    const otherBefore = (await fetchRaw(mss, app, 'Autres').catch(() => [] as Buffer[])).length;
+    await sendTestMail(mss, { from: ps, to: [app.address], subject: 'Très gros', text: 'x'.repeat(2 * 1024 * 1024) });
+    await sendTestMail(mss, { from: ps, to: [app.address], subject: 'Petit', text: 'après le gros' });
+    await waitInFolder(mss, app, 'Erreurs', errorsBefore + 1);
+    await waitInFolder(mss, app, 'Autres', otherBefore + 1);
+    const [row] = (await listInboundMails(node.store.db, { limit: 10 })).filter((r) => r.errorLabel?.startsWith('Courriel trop volumineux'));
+    assert.equal(row?.outcome, 'failed');
+    assert.equal(row?.movedTo, 'Erreurs');
   });
 });
 

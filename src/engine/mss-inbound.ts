@@ -74,7 +74,7 @@ export function startMssInbound(config: RelaisConfig, o: {
       log: o.log,
     },
     folders: { processed: mailbox.processedFolder, error: mailbox.errorFolder, other: mailbox.otherFolder },
-    onRecorded: o.onRecorded, timeoutMs, backoff, maxMessageBytes: Math.max(c.maxMailBytes * 2, 50 * 1024 * 1024), log: o.log,
+    onRecorded: o.onRecorded, timeoutMs, backoff, maxMessageBytes: c.maxInboundMailBytes, log: o.log,
   }));
   const answerer = new InboundAnswerer({
     store: o.store, mailboxes: answerMailboxes, errorMailbox: c.errorMailbox, mdnPolicy: c.mdnPolicy,

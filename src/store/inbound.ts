@@ -25,6 +25,8 @@ export interface NewInboundMail {
   documents?: readonly InboundDocumentRef[];
   /** Refused before any MDM (no archive, bad archive…): what the answer will say. */
   error?: { code: string; label: string };
+  /** Set when the mail is settled at once without an answer (e.g. too large to read). */
+  outcome?: 'failed';
   /** The MDMs for the DPI, one per document, queued in the notification outbox. */
   mdms?: readonly { kind: string; payload: Buffer; controlId: string }[];
 }
@@ -53,6 +55,7 @@ export async function recordInboundMail(db: Kysely<Database>, m: NewInboundMail)
         deletions: docs.filter((d) => d.action === 'delete').length,
         document_list: JSON.stringify(docs),
         error_code: m.error?.code ?? null, error_label: m.error?.label ?? null,
+        ...(m.outcome ? { outcome: m.outcome, answer_kind: 'none' as const } : {}),
       }).returning('id').executeTakeFirstOrThrow();
       if (m.mdms && m.mdms.length > 0) {
         await tx.insertInto('notification').values(m.mdms.map((n) => ({
