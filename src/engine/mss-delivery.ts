@@ -15,6 +15,7 @@ import type { Store } from '../store/index.js';
 import { DeliveryWorker, type DeliveryWorkerOptions } from './delivery-worker.js';
 import type { Logger } from './logger.js';
 import { createMssSender } from './mss-sender.js';
+import { parseEndpoint } from './notification-sender.js';
 import { TraceWriter } from './trace-writer.js';
 
 export interface MssDelivery {
@@ -56,14 +57,11 @@ export function loadMssLink(config: RelaisConfig): MssLink {
   return { credentials, trust, ...(crl ? { crl } : {}), requireCrl: c.requireCrl };
 }
 
+/** host:port of a configured MSSanté endpoint (already checked by the configuration). */
 export function hostPort(value: string, key: string): { host: string; port: number } {
-  const i = value.lastIndexOf(':');
-  const host = value.slice(0, i).replace(/^\[|\]$/g, '');
-  const port = Number(value.slice(i + 1));
-  if (i <= 0 || !Number.isInteger(port) || port < 1 || port > 65535) {
-    throw new RelaisError('RLS_CONFIG_INVALID', `${key} is not host:port`, { key });
-  }
-  return { host, port };
+  const endpoint = parseEndpoint(value, key);
+  if (!endpoint) throw new RelaisError('RLS_CONFIG_INVALID', `${key} is empty`, { key });
+  return endpoint;
 }
 
 const MAIL_KINDS: readonly DestinationKind[] = ['mss_ps', 'mss_patient'];

@@ -49,13 +49,13 @@ export function judgeZamAck(n: ClaimedNotification, ack: Buffer): AckVerdict {
   return refusal === undefined ? { verdict: 'done' } : { verdict: 'retry', code: refusal };
 }
 
-/** host:port (IPv6 in brackets) as dpi.endpoint writes it; undefined when empty. */
-export function parseEndpoint(s: string): { host: string; port: number } | undefined {
+/** host:port (IPv6 in brackets) as the configuration writes endpoints; undefined when empty. `key` names it in errors. */
+export function parseEndpoint(s: string, key = 'dpi.endpoint'): { host: string; port: number } | undefined {
   if (s.trim() === '') return undefined;
   const m = /^(?:\[([0-9A-Fa-f:.]+)\]|([^:]+)):(\d{1,5})$/.exec(s.trim());
   const port = m ? Number(m[3]) : NaN;
   if (!m || !(port >= 1 && port <= 65535)) {
-    throw new RelaisError('RLS_CONFIG_INVALID', 'dpi.endpoint must be host:port', { key: 'dpi.endpoint' });
+    throw new RelaisError('RLS_CONFIG_INVALID', `${key} must be host:port`, { key });
   }
   return { host: m[1] ?? m[2] ?? '', port };
 }
