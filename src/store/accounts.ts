@@ -12,7 +12,10 @@ export interface AccountRow {
   id: string;
   login: string;
   role: AccountRole;
-  passwordHash: string;
+  /** Null: the account signs in through the identity provider only. */
+  passwordHash: string | null;
+  /** The linked identity at the establishment's OpenID provider. */
+  oidcId: string | null;
   passwordChangedAt: Date;
   mustChangePassword: boolean;
   failedCount: number;
@@ -28,7 +31,9 @@ export interface AccountRow {
 export interface NewAccount {
   login: string;
   role: AccountRole;
-  passwordHash: string;
+  /** Null for an account that signs in through the identity provider only (then `oidcId` is set). */
+  passwordHash: string | null;
+  oidcId?: string | null;
   mustChangePassword: boolean;
   totpSecret: string | null;
   now: Date;
@@ -38,6 +43,7 @@ export interface NewAccount {
 export interface AccountPatch {
   role?: AccountRole;
   passwordHash?: string;
+  oidcId?: string | null;
   passwordChangedAt?: Date;
   mustChangePassword?: boolean;
   failedCount?: number;
@@ -49,19 +55,19 @@ export interface AccountPatch {
 }
 
 const columns = [
-  'id', 'login', 'role', 'password_hash', 'password_changed_at', 'must_change_password', 'failed_count', 'locked_at',
+  'id', 'login', 'role', 'password_hash', 'oidc_id', 'password_changed_at', 'must_change_password', 'failed_count', 'locked_at',
   'disabled_at', 'totp_secret', 'totp_confirmed_at', 'last_login_at', 'created_at', 'updated_at',
 ] as const;
 
 type Row = {
-  id: string; login: string; role: AccountRole; password_hash: string; password_changed_at: Date; must_change_password: boolean;
+  id: string; login: string; role: AccountRole; password_hash: string | null; oidc_id: string | null; password_changed_at: Date; must_change_password: boolean;
   failed_count: number; locked_at: Date | null; disabled_at: Date | null; totp_secret: string | null; totp_confirmed_at: Date | null;
   last_login_at: Date | null; created_at: Date; updated_at: Date;
 };
 
 function toAccount(r: Row): AccountRow {
   return {
-    id: r.id, login: r.login, role: r.role, passwordHash: r.password_hash, passwordChangedAt: r.password_changed_at,
+    id: r.id, login: r.login, role: r.role, passwordHash: r.password_hash, oidcId: r.oidc_id, passwordChangedAt: r.password_changed_at,
     mustChangePassword: r.must_change_password, failedCount: r.failed_count, lockedAt: r.locked_at, disabledAt: r.disabled_at,
     totpSecret: r.totp_secret, totpConfirmedAt: r.totp_confirmed_at, lastLoginAt: r.last_login_at,
     createdAt: r.created_at, updatedAt: r.updated_at,
@@ -74,18 +80,25 @@ export async function insertAccount(db: Kysely<Database>, a: NewAccount): Promis
     const r = await tx
       .insertInto('account')
       .values({
-        login: a.login, role: a.role, password_hash: a.passwordHash, password_changed_at: a.now,
+        login: a.login, role: a.role, password_hash: a.passwordHash, oidc_id: a.oidcId ?? null, password_changed_at: a.now,
         must_change_password: a.mustChangePassword, totp_secret: a.totpSecret, created_at: a.now, updated_at: a.now,
       })
       .returning(columns)
       .executeTakeFirstOrThrow();
-    await tx.insertInto('password_history').values({ account_id: r.id, password_hash: a.passwordHash, set_at: a.now }).execute();
+    if (a.passwordHash !== null) {
+      await tx.insertInto('password_history').values({ account_id: r.id, password_hash: a.passwordHash, set_at: a.now }).execute();
+    }
     return toAccount(r);
   });
 }
 
 export async function findAccountByLogin(db: Kysely<Database>, login: string): Promise<AccountRow | undefined> {
   const r = await db.selectFrom('account').select(columns).where('login', '=', login).executeTakeFirst();
+  return r ? toAccount(r) : undefined;
+}
+
+export async function findAccountByOidcId(db: Kysely<Database>, oidcId: string): Promise<AccountRow | undefined> {
+  const r = await db.selectFrom('account').select(columns).where('oidc_id', '=', oidcId).executeTakeFirst();
   return r ? toAccount(r) : undefined;
 }
 
@@ -107,6 +120,7 @@ export async function updateAccount(db: Kysely<Database>, id: string, patch: Acc
       updated_at: now,
       ...(patch.role !== undefined ? { role: patch.role } : {}),
       ...(patch.passwordHash !== undefined ? { password_hash: patch.passwordHash } : {}),
+      ...(patch.oidcId !== undefined ? { oidc_id: patch.oidcId } : {}),
       ...(patch.passwordChangedAt !== undefined ? { password_changed_at: patch.passwordChangedAt } : {}),
       ...(patch.mustChangePassword !== undefined ? { must_change_password: patch.mustChangePassword } : {}),
       ...(patch.failedCount !== undefined ? { failed_count: patch.failedCount } : {}),

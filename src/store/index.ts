@@ -47,7 +47,7 @@ export type {
 } from './mail.js';
 export type { AccountTable, PasswordHistoryTable, SessionTable, AuditTable } from './security-schema.js';
 export {
-  insertAccount, findAccountByLogin, getAccount, listAccounts, updateAccount, recordAccountFailure, claimTotpStep,
+  insertAccount, findAccountByLogin, findAccountByOidcId, getAccount, listAccounts, updateAccount, recordAccountFailure, claimTotpStep,
   addPasswordHistory, listPasswordHistory,
 } from './accounts.js';
 export type { AccountRow, NewAccount, AccountPatch } from './accounts.js';

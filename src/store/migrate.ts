@@ -11,6 +11,7 @@ import * as security from './migrations/2026-11-30-security.js';
 import * as inbound from './migrations/2026-12-02-inbound.js';
 import * as stats from './migrations/2026-12-03-stats.js';
 import * as consoleSearch from './migrations/2026-12-04-console-search.js';
+import * as consoleLogin from './migrations/2026-12-05-console-login.js';
 
 /**
  * Every migration, listed statically so that the compiled dist/ needs no directory scan. Names start
@@ -26,6 +27,7 @@ export const migrations: Readonly<Record<string, Migration>> = Object.freeze({
   '2026-12-02-inbound': inbound,
   '2026-12-03-stats': stats,
   '2026-12-04-console-search': consoleSearch,
+  '2026-12-05-console-login': consoleLogin,
 });
 
 class StaticMigrationProvider implements MigrationProvider {

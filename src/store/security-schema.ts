@@ -3,7 +3,7 @@ import type { Generated } from 'kysely';
 import type { Id, Ref } from './schema.js';
 
 /**
- * Tables of local accounts, sessions and the audit trail (migration 2026-11-30-security). Timestamps are
+ * Tables of local accounts, sessions and the audit trail (migrations 2026-11-30-security and 2026-12-05-console-login). Timestamps are
  * always written by the caller, never by `now()`: the security rules run on an injected clock.
  */
 export interface AccountTable {
@@ -11,8 +11,10 @@ export interface AccountTable {
   /** Lower case, `^[a-z0-9][a-z0-9._@-]{0,63}$`, unique. */
   login: string;
   role: AccountRole;
-  /** argon2id PHC string; the parameters it carries decide whether a login rehashes it. */
-  password_hash: string;
+  /** argon2id PHC string; the parameters it carries decide whether a login rehashes it. Null: signs in through the identity provider only. */
+  password_hash: string | null;
+  /** The identity at the establishment's provider (OpenID Connect) this account is linked to, e.g. an RPPS number. */
+  oidc_id: string | null;
   password_changed_at: Date;
   must_change_password: boolean;
   /** Consecutive failures (logins and password changes) since the last success or unlock. */
@@ -50,6 +52,8 @@ export interface SessionTable {
   expires_at: Date;
   revoked_at: Date | null;
   revoke_reason: string | null;
+  /** A login halfway through (password given, TOTP code awaited): it never authorizes a request. */
+  awaiting_second_factor: Generated<boolean>;
 }
 
 /** Append-only (a trigger refuses UPDATE, DELETE and TRUNCATE). */

@@ -16,6 +16,8 @@ export interface SessionRow {
   expiresAt: Date;
   revokedAt: Date | null;
   revokeReason: string | null;
+  /** Password given, TOTP code awaited: never authorizes a request. */
+  awaitingSecondFactor: boolean;
 }
 
 export interface NewSession {
@@ -26,16 +28,18 @@ export interface NewSession {
   sourceIp: string | null;
   now: Date;
   expiresAt: Date;
+  awaitingSecondFactor?: boolean;
 }
 
 const columns = [
   'id_hash', 'account_id', 'csrf_token', 'second_factor', 'source_ip', 'created_at', 'last_seen_at', 'expires_at', 'revoked_at', 'revoke_reason',
+  'awaiting_second_factor',
 ] as const;
 
 export async function insertSession(db: Kysely<Database>, s: NewSession): Promise<void> {
   await db.insertInto('session').values({
     id_hash: s.idHash, account_id: s.accountId, csrf_token: s.csrfToken, second_factor: s.secondFactor, source_ip: s.sourceIp,
-    created_at: s.now, last_seen_at: s.now, expires_at: s.expiresAt,
+    created_at: s.now, last_seen_at: s.now, expires_at: s.expiresAt, awaiting_second_factor: s.awaitingSecondFactor ?? false,
   }).execute();
 }
 
@@ -45,6 +49,7 @@ export async function findSession(db: Kysely<Database>, idHash: Buffer): Promise
   return {
     idHash: r.id_hash, accountId: r.account_id, csrfToken: r.csrf_token, secondFactor: r.second_factor, sourceIp: r.source_ip,
     createdAt: r.created_at, lastSeenAt: r.last_seen_at, expiresAt: r.expires_at, revokedAt: r.revoked_at, revokeReason: r.revoke_reason,
+    awaitingSecondFactor: r.awaiting_second_factor,
   };
 }
 
