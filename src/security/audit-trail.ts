@@ -13,7 +13,7 @@ import type { AuditQuery, AuditRow, Database } from '../store/index.js';
 export const auditOperations = [
   'login', 'login_failed', 'password_change', 'password_change_failed', 'password_reset', 'account_create', 'account_disable',
   'account_enable', 'account_lock', 'account_unlock', 'role_change', 'totp_enrol', 'totp_confirm', 'session_logout',
-  'session_expired',
+  'session_expired', 'login_second_factor_awaited', 'identity_link',
 ] as const;
 export type AuditOperation = (typeof auditOperations)[number];
 

@@ -1,9 +1,13 @@
 export { createSecurity } from './security.js';
 export type { Security, SecurityOptions } from './security.js';
 export { AccountService, normalizeLogin } from './account-service.js';
-export type { Account, LoginOutcome, LoginRefusal, PasswordChangeOutcome } from './account-service.js';
+export { isValidOidcId } from './account-service.js';
+export type {
+  Account, LoginOutcome, LoginRefusal, PasswordChangeOutcome, IdentityLogin, IdentityLoginOutcome, IdentityLoginRefusal,
+} from './account-service.js';
 export { SessionService } from './session-service.js';
-export type { OpenedSession, SessionInfo, SessionCheck, SessionRefusal } from './session-service.js';
+export type { OpenedSession, PendingLogin, SessionInfo, SessionCheck, SessionRefusal } from './session-service.js';
+export { PENDING_LOGIN_MINUTES } from './session-service.js';
 export { auditOperations, SYSTEM_ACTOR, AUDIT_CSV_COLUMNS, csvField } from './audit-trail.js';
 export type { AuditEntryInput, AuditExportFormat, AuditOperation } from './audit-trail.js';
 export { checkPasswordRules, isPasswordExpired, passwordRefusalCodes } from './password-policy.js';

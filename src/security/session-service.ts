@@ -38,6 +38,16 @@ export interface SessionInfo {
 }
 
 export type SessionRefusal = 'unknown' | 'revoked' | 'expired' | 'account_unusable';
+
+/** A login halfway through: the password was right, the TOTP code is awaited (SessionService.openPending). */
+export interface PendingLogin {
+  /** Give it to the browser only, in a cookie of its own scoped to the code step. */
+  readonly token: string;
+  readonly expiresAt: Date;
+}
+
+/** How long the code step waits for the code after the password. */
+export const PENDING_LOGIN_MINUTES = 5;
 export type SessionCheck = { ok: true; session: SessionInfo } | { ok: false; reason: SessionRefusal };
 
 const TOKEN = /^[A-Za-z0-9_-]{43}$/;
@@ -72,6 +82,35 @@ export class SessionService {
     return { token, csrfToken, expiresAt };
   }
 
+  /**
+   * Records that the password was right and the TOTP code is awaited. The row never authorizes a request
+   * (`check` refuses it); `takePending` hands its account to the code step.
+   */
+  async openPending(account: Pick<AccountRow, 'id'>, o: { sourceIp?: string } = {}): Promise<PendingLogin> {
+    const now = this.#ctx.now();
+    const token = randomBytes(32).toString('base64url');
+    const expiresAt = new Date(now.getTime() + PENDING_LOGIN_MINUTES * 60_000);
+    await insertSession(this.#ctx.db, {
+      idHash: hashToken(token), accountId: account.id, csrfToken: randomBytes(32).toString('base64url'), secondFactor: false,
+      sourceIp: o.sourceIp ?? null, now, expiresAt, awaitingSecondFactor: true,
+    });
+    return { token, expiresAt };
+  }
+
+  /** The account of a live pending login, or undefined (unknown, used, expired). */
+  async findPending(token: string): Promise<{ accountId: string } | undefined> {
+    if (!TOKEN.test(token)) return undefined;
+    const s = await findSession(this.#ctx.db, hashToken(token));
+    if (!s || !s.awaitingSecondFactor || s.revokedAt !== null || this.#ctx.now().getTime() >= s.expiresAt.getTime()) return undefined;
+    return { accountId: s.accountId };
+  }
+
+  /** Ends a pending login (code accepted, or account locked); false when it was not live: the code step lost a race. */
+  async endPending(token: string, reason: string): Promise<boolean> {
+    if (!TOKEN.test(token)) return false;
+    return revokeSession(this.#ctx.db, hashToken(token), reason, this.#ctx.now());
+  }
+
   /** Checks a cookie and records the activity. An idle or outlived session is revoked and audited. */
   async check(token: string, o: { sourceIp?: string } = {}): Promise<SessionCheck> {
     if (!TOKEN.test(token)) return { ok: false, reason: 'unknown' };
@@ -79,7 +118,8 @@ export class SessionService {
     const now = this.#ctx.now();
     const idHash = hashToken(token);
     const s = await findSession(db, idHash);
-    if (!s) return { ok: false, reason: 'unknown' };
+    // A pending login is not a session, whichever cookie carries its token.
+    if (!s || s.awaitingSecondFactor) return { ok: false, reason: 'unknown' };
     if (s.revokedAt !== null) return { ok: false, reason: s.revokeReason === 'idle' || s.revokeReason === 'lifetime' ? 'expired' : 'revoked' };
     const account = await getAccount(db, s.accountId);
     const idleMs = settings.sessions.idleMinutes * 60_000;
@@ -103,7 +143,7 @@ export class SessionService {
       ok: true,
       session: {
         accountId: account.id, login: account.login, role: account.role, csrfToken: s.csrfToken, secondFactor: s.secondFactor,
-        mustChangePassword: account.mustChangePassword || isPasswordExpired(account.passwordChangedAt, now, settings.password),
+        mustChangePassword: account.passwordHash !== null && (account.mustChangePassword || isPasswordExpired(account.passwordChangedAt, now, settings.password)),
         createdAt: s.createdAt, lastSeenAt: now, expiresAt: s.expiresAt,
         idleExpiresAt: new Date(Math.min(now.getTime() + idleMs, s.expiresAt.getTime())),
       },
@@ -122,7 +162,7 @@ export class SessionService {
     const now = this.#ctx.now();
     const idHash = hashToken(token);
     const s = await findSession(db, idHash);
-    if (!s || !(await revokeSession(db, idHash, 'logout', now))) return false;
+    if (!s || s.awaitingSecondFactor || !(await revokeSession(db, idHash, 'logout', now))) return false;
     const login = (await getAccount(db, s.accountId))?.login ?? s.accountId;
     await writeAudit(db, {
       actor: login, operation: 'session_logout', target: login, result: 'success', ...(o.sourceIp !== undefined ? { sourceIp: o.sourceIp } : {}),
