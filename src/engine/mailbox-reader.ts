@@ -3,15 +3,18 @@
  * PLAIN, then by UID from the last one handled (the cursor is in the store with UIDVALIDITY, so a restart resumes
  * and a new UIDVALIDITY re-reads the folder, which the idempotent intake absorbs). Mails leave the INBOX only once
  * settled — answered after the DPI's ACK, or set aside — into the configured folders. IDLE when the server offers
- * it, polling otherwise; a lost connection is reopened with back-off.
+ * it, polling otherwise; a lost connection is reopened with back-off. Whether the mailbox can be read is kept as a
+ * PeerHealth for the dashboard and /metrics.
  */
 import type { MailboxConfig } from '../config/index.js';
+import { isRelaisError } from '../domain/index.js';
 import { createImapSession, type ImapSession, type TraceSink } from '../mss/index.js';
 import { advanceMailboxCursor, getMailboxCursor, listInboundToMove, markInboundMoved, recordInboundMail, type Store } from '../store/index.js';
 import { backoffDelay, type BackoffPolicy } from './backoff.js';
 import { handleInboundMail, type InboundIntakeOptions } from './inbound-intake.js';
 import { silentLogger, type Logger } from './logger.js';
 import { hostPort, type MssLink } from './mss-delivery.js';
+import { PeerHealth, type PeerStatus } from './peer-health.js';
 
 export interface MailboxReaderOptions {
   store: Store;
@@ -28,13 +31,24 @@ export interface MailboxReaderOptions {
   backoff: BackoffPolicy;
   maxMessageBytes: number;
   log?: Logger;
+  now?: () => Date;
+}
+
+/** The mailbox as its reader last saw it; `contacted` is false until the first attempt has ended. */
+export interface MailboxReaderStatus {
+  readonly peer: PeerStatus;
+  readonly contacted: boolean;
 }
 
 const INBOX = 'INBOX';
 
 export class MailboxReader {
+  readonly address: string;
   readonly #o: MailboxReaderOptions;
   readonly #log: Logger;
+  readonly #now: () => Date;
+  #health: PeerHealth;
+  #contacted = false;
   #session: ImapSession | undefined;
   #loop: Promise<void> | undefined;
   #stop = false;
@@ -43,7 +57,14 @@ export class MailboxReader {
 
   constructor(o: MailboxReaderOptions) {
     this.#o = o;
+    this.address = o.mailbox.address;
     this.#log = (o.log ?? silentLogger).child({ component: 'mailbox-reader', mailbox: o.mailbox.address });
+    this.#now = o.now ?? (() => new Date());
+    this.#health = new PeerHealth(this.#now());
+  }
+
+  status(): MailboxReaderStatus {
+    return { peer: this.#health.status(), contacted: this.#contacted };
   }
 
   start(): void {
@@ -79,6 +100,10 @@ export class MailboxReader {
         if (!this.#session?.usable) this.#session = await this.#connect();
         await this.cycle(this.#session);
         this.#failures = 0;
+        // Up since this first read, not since the reader was built.
+        if (!this.#contacted) this.#health = new PeerHealth(this.#now());
+        this.#contacted = true;
+        if (this.#health.markUp(this.#now())) this.#log.info({}, 'mailbox readable again');
         if (this.#stop) break;
         // IDLE returns at once when new mail comes; the poll bound also moves answered mails in time.
         await Promise.race([
@@ -86,9 +111,16 @@ export class MailboxReader {
           new Promise<void>((r) => { this.#sleep = r; }),
         ]);
       } catch (e) {
+        // A session closed by stop() is not a mailbox failure.
+        if (this.#stop) break;
         this.#failures++;
+        // Only the code goes to the dashboard: a message may quote a server line.
+        const code = isRelaisError(e) ? e.code : 'imap_failed';
+        this.#contacted = true;
+        if (this.#health.healthy) this.#health.markDown(code, this.#now());
+        else this.#health.probeFailed(code);
         const delay = backoffDelay(this.#o.backoff, this.#failures);
-        this.#log.warn({ err: e instanceof Error ? e.message : String(e), retryInMs: delay }, 'mailbox unavailable: will reconnect');
+        this.#log.warn({ code, err: e instanceof Error ? e.message : String(e), retryInMs: delay }, 'mailbox unavailable: will reconnect');
         await this.#session?.logout().catch(() => undefined);
         this.#session = undefined;
         await new Promise<void>((r) => { const t = setTimeout(r, delay); this.#sleep = () => { clearTimeout(t); r(); }; });

@@ -2,7 +2,8 @@
  * Sends the notification outbox to the DPI over MLLP: ZAM business acks (volet A §2.8) and the MDMs of
  * inbound MSSanté documents (volet B). Claim → send → done when the DPI's answer is an acceptance (`judge`),
  * dead when it is a final refusal, else retry with back-off, dead after `maxAttempts`. The store is the truth: a node that stops mid-send leaves the row in_flight and its
- * lease expiry hands it back. Without an endpoint nothing is claimed and the notifications wait.
+ * lease expiry hands it back. Without an endpoint nothing is claimed and the notifications wait. Whether the DPI
+ * answers is kept as a PeerHealth from the sends themselves: any ACK means up, a transport failure means down.
  */
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
@@ -14,6 +15,7 @@ import {
 } from '../store/index.js';
 import { backoffDelay, checkBackoff, type BackoffPolicy } from './backoff.js';
 import { silentLogger, type Logger } from './logger.js';
+import { PeerHealth, type PeerStatus } from './peer-health.js';
 
 export interface NotificationSenderOptions {
   store: Store;
@@ -39,6 +41,12 @@ export interface NotificationSenderOptions {
   judge?: (n: ClaimedNotification, ack: Buffer) => AckVerdict;
   /** Called after a notification reached done or dead (e.g. to wake what waits for it). */
   afterSettled?: (n: ClaimedNotification) => void;
+}
+
+/** The DPI as the sender last saw it; `contacted` is false until a first send has ended (nothing to send yet). */
+export interface NotificationSenderStatus {
+  readonly peer: PeerStatus;
+  readonly contacted: boolean;
 }
 
 export type AckVerdict = { verdict: 'done' } | { verdict: 'final'; code: string } | { verdict: 'retry'; code: string };
@@ -91,6 +99,8 @@ export class NotificationSender {
   #stopRequested = false;
   #wake: (() => void) | undefined;
   #notified = false;
+  #health: PeerHealth;
+  #contacted = false;
 
   constructor(o: NotificationSenderOptions) {
     checkBackoff(o.backoff, 'backoff');
@@ -106,6 +116,7 @@ export class NotificationSender {
     this.#log = (o.log ?? silentLogger).child({ component: 'notification-sender', worker: this.workerId });
     this.#now = o.now ?? (() => new Date());
     this.#random = o.random ?? Math.random;
+    this.#health = new PeerHealth(this.#now());
     this.#client = o.endpoint && new MllpClient({
       host: o.endpoint.host, port: o.endpoint.port, ackTimeoutMs: o.ackTimeoutMs,
       connectTimeoutMs: o.connectTimeoutMs ?? o.ackTimeoutMs, log: this.#log,
@@ -120,6 +131,10 @@ export class NotificationSender {
       return;
     }
     this.#loop = this.#run();
+  }
+
+  status(): NotificationSenderStatus {
+    return { peer: this.#health.status(), contacted: this.#contacted };
   }
 
   /** New notifications may be due: claim now rather than at the next poll. */
@@ -184,6 +199,8 @@ export class NotificationSender {
     let final = false;
     try {
       ack = await client.send(n.payload, { signal: this.#abort.signal });
+      // Any answer, AE/AR included, means the DPI is there.
+      this.#peerUp();
       const v = (this.#o.judge ?? judgeZamAck)(n, ack);
       if (v.verdict !== 'done') failure = v.code;
       final = v.verdict === 'final';
@@ -191,6 +208,7 @@ export class NotificationSender {
       // Aborted by a stop: the lease hands the notification back later.
       if (this.#abort.signal.aborted) return;
       failure = isRelaisError(e) ? e.code : 'send_failed';
+      this.#peerDown(failure);
     }
     const lease = { claimedBy: n.claimedBy, attemptCount: n.attemptCount };
     const now = this.#now();
@@ -212,6 +230,23 @@ export class NotificationSender {
     }
     if (moved === 0) log.warn({}, 'the lease was lost before the outcome was written');
     else if (failure === undefined || final || n.attemptCount >= this.#o.maxAttempts) this.#o.afterSettled?.(n);
+  }
+
+  #peerUp(): void {
+    // Up since this first answer, not since the sender was built.
+    if (!this.#contacted) this.#health = new PeerHealth(this.#now());
+    this.#contacted = true;
+    if (this.#health.markUp(this.#now())) this.#log.info({}, 'the DPI answers again');
+  }
+
+  #peerDown(code: string): void {
+    this.#contacted = true;
+    if (!this.#health.healthy) {
+      this.#health.probeFailed(code);
+      return;
+    }
+    this.#health.markDown(code, this.#now());
+    this.#log.warn({ code }, 'the DPI does not answer');
   }
 
   #wait(ms: number): Promise<void> {
