@@ -1,0 +1,271 @@
+/**
+ * Test support: an OpenID Connect provider (oidc-provider) behind real TLS on the project's test PKI, for
+ * the console's OIDC login tests. One confidential client, Authorization Code + PKCE, no login pages: every
+ * interaction is finished at once for the user chosen by `nextLogin`, so a plain HTTP client following
+ * redirects and a real Chromium both get through.
+ */
+import { createServer, type Server } from 'node:https';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { generateKeyPairSync, randomBytes, type JsonWebKey } from 'node:crypto';
+import { createTestChain } from '../../pki/index.js';
+
+export interface TestIdpUser {
+  sub: string;
+  preferred_username?: string;
+  given_name?: string;
+  family_name?: string;
+  email?: string;
+  [claim: string]: unknown;
+}
+
+export interface TestIdp {
+  /** https://127.0.0.1:<port> (the issuer; discovery at /.well-known/openid-configuration). */
+  readonly issuer: string;
+  /** PEM of the CA bundle that signs the IdP's TLS certificate (give it to the client as caFile). */
+  readonly caPem: string;
+  readonly clientId: string;
+  readonly clientSecret: string;
+  /**
+   * Who logs in at the next interactions (it stays until changed) and with which acr/amr. `undefined`: the
+   * user refuses, the client gets `error=access_denied`. Before any call: `defaultTestIdpUser`.
+   */
+  nextLogin(user: TestIdpUser | undefined, o?: { acr?: string; amr?: string[] }): void;
+  /** Query parameters of every authorization request (GET /auth) that reached the IdP, oldest first. */
+  readonly authorizations: URLSearchParams[];
+  close(): Promise<void>;
+}
+
+export interface TestIdpOptions {
+  redirectUris: string[];
+  /** Default client_secret_basic. */
+  clientAuth?: 'client_secret_basic' | 'client_secret_post';
+  /** acr values the IdP announces (acr_values_supported). */
+  acrValues?: string[];
+  /** Only `sub` (with acr/amr/auth_time) in the ID token; profile and email claims from userinfo alone. */
+  claimsFromUserinfoOnly?: boolean;
+}
+
+export const defaultTestIdpUser: TestIdpUser = {
+  sub: 'test-idp-user-1', preferred_username: 'jdupont', given_name: 'Jeanne', family_name: 'Dupont',
+  email: 'jeanne.dupont@test.invalid',
+};
+
+/** The subset of oidc-provider's API used here (the package ships no type declarations). */
+interface OidcGrant {
+  addOIDCScope(scope: string): void;
+  save(): Promise<string>;
+}
+interface OidcInteraction {
+  uid: string;
+  params: Record<string, unknown>;
+}
+interface OidcProvider {
+  callback(): (req: IncomingMessage, res: ServerResponse) => void;
+  interactionDetails(req: IncomingMessage, res: ServerResponse): Promise<OidcInteraction>;
+  interactionFinished(req: IncomingMessage, res: ServerResponse, result: object, o?: { mergeWithLastSubmission?: boolean }): Promise<void>;
+  Grant: new (o: { accountId: string; clientId: string }) => OidcGrant;
+}
+interface OidcModule {
+  Provider: new (issuer: string, configuration: object) => OidcProvider;
+}
+interface OidcContext {
+  type: string;
+  body: unknown;
+}
+
+let moduleLoading: Promise<OidcModule> | undefined;
+
+/**
+ * oidc-provider warns on import when Node is older than 22 LTS; that notice says nothing about the tests,
+ * so it alone is filtered out while the module loads. A variable specifier: the package has no types.
+ */
+function loadOidcProvider(): Promise<OidcModule> {
+  moduleLoading ??= (async () => {
+    const warn = console.warn;
+    console.warn = (...args: unknown[]) => {
+      if (typeof args[0] === 'string' && args[0].startsWith('oidc-provider ')) return;
+      warn(...args);
+    };
+    try {
+      const specifier = 'oidc-provider';
+      return (await import(specifier)) as OidcModule;
+    } finally {
+      console.warn = warn;
+    }
+  })();
+  return moduleLoading;
+}
+
+let signingJwk: JsonWebKey | undefined;
+/** An RS256 signing key of our own, so that oidc-provider does not fall back to (and warn about) its dev keys. */
+function signingKey(): JsonWebKey {
+  signingJwk ??= {
+    ...generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ format: 'jwk' }),
+    kid: 'test-idp-rs256', use: 'sig', alg: 'RS256',
+  };
+  return signingJwk;
+}
+
+/**
+ * A per-provider in-memory adapter (oidc-provider warns about its own). Grant members are indexed so that
+ * a replayed authorization code revokes what it issued.
+ */
+function memoryAdapter() {
+  const store = new Map<string, { payload: Record<string, unknown>; expiresAt: number }>();
+  const index = new Map<string, string>();
+  const grants = new Map<string, Set<string>>();
+  const live = (key: string | undefined) => {
+    if (key === undefined) return undefined;
+    const e = store.get(key);
+    if (e && e.expiresAt <= Date.now()) store.delete(key);
+    return e && e.expiresAt > Date.now() ? e.payload : undefined;
+  };
+  return class {
+    constructor(readonly model: string) {}
+    key(id: string) { return `${this.model}:${id}`; }
+    async upsert(id: string, payload: Record<string, unknown>, expiresIn?: number) {
+      const key = this.key(id);
+      store.set(key, { payload, expiresAt: expiresIn ? Date.now() + expiresIn * 1000 : Infinity });
+      if (typeof payload.uid === 'string') index.set(`uid:${payload.uid}`, key);
+      if (typeof payload.userCode === 'string') index.set(`userCode:${payload.userCode}`, key);
+      if (typeof payload.grantId === 'string' && this.model !== 'Grant' && this.model !== 'Session') {
+        const members = grants.get(payload.grantId) ?? new Set<string>();
+        members.add(key);
+        grants.set(payload.grantId, members);
+      }
+    }
+    async find(id: string) { return live(this.key(id)); }
+    async findByUid(uid: string) { return live(index.get(`uid:${uid}`)); }
+    async findByUserCode(userCode: string) { return live(index.get(`userCode:${userCode}`)); }
+    async consume(id: string) {
+      const p = live(this.key(id));
+      if (p) p.consumed = Math.floor(Date.now() / 1000);
+    }
+    async destroy(id: string) { store.delete(this.key(id)); }
+    async revokeByGrantId(grantId: string) {
+      for (const key of grants.get(grantId) ?? []) store.delete(key);
+      grants.delete(grantId);
+    }
+  };
+}
+
+export async function startTestIdp(o: TestIdpOptions): Promise<TestIdp> {
+  const [{ Provider }, chain] = await Promise.all([loadOidcProvider(), createTestChain()]);
+  const clientId = `relais-test-${randomBytes(6).toString('hex')}`;
+  const clientSecret = randomBytes(24).toString('base64url');
+  const accounts = new Map<string, TestIdpUser>();
+  const authorizations: URLSearchParams[] = [];
+  let next: { user: TestIdpUser | undefined; acr?: string; amr?: string[] } = { user: defaultTestIdpUser };
+
+  // Filled once the port, hence the issuer, is known.
+  const app: { provider?: OidcProvider; callback?: (req: IncomingMessage, res: ServerResponse) => void } = {};
+
+  const interaction = async (req: IncomingMessage, res: ServerResponse, p: OidcProvider) => {
+    const details = await p.interactionDetails(req, res);
+    const { user, acr, amr } = next;
+    if (!user) {
+      await p.interactionFinished(req, res,
+        { error: 'access_denied', error_description: 'refused by the test user' }, { mergeWithLastSubmission: false });
+      return;
+    }
+    accounts.set(user.sub, user);
+    // A first-party client: everything asked for is granted, no consent page.
+    const grant = new p.Grant({ accountId: user.sub, clientId });
+    const scope = details.params.scope;
+    if (typeof scope === 'string') grant.addOIDCScope(scope);
+    const grantId = await grant.save();
+    await p.interactionFinished(req, res, {
+      login: { accountId: user.sub, ...(acr === undefined ? {} : { acr }), ...(amr === undefined ? {} : { amr }), remember: false },
+      consent: { grantId },
+    }, { mergeWithLastSubmission: false });
+  };
+
+  const server: Server = createServer({ cert: chain.server.chainPem, key: chain.server.keyPem }, (req, res) => {
+    const url = new URL(req.url ?? '/', 'https://127.0.0.1');
+    const { provider, callback } = app;
+    if (!provider || !callback) {
+      res.writeHead(503).end();
+      return;
+    }
+    if (req.method === 'GET' && url.pathname === '/auth') authorizations.push(new URLSearchParams(url.search));
+    if (url.pathname === '/auth' || url.pathname.startsWith('/auth/')) {
+      // Authorization requests and their resumption run without the IdP session, so that the user of
+      // nextLogin logs in (oidc-provider would otherwise reuse the session, or, when the account changed,
+      // answer with a logout page that needs JavaScript).
+      const cookies = req.headers.cookie?.split(/;\s*/).filter((c) => !c.startsWith('_session'));
+      if (cookies) req.headers.cookie = cookies.join('; ');
+    }
+    if (url.pathname.startsWith('/interaction/')) {
+      interaction(req, res, provider).catch((e: unknown) => {
+        if (res.headersSent) return;
+        res.writeHead(400, { 'content-type': 'text/plain; charset=utf-8' })
+          .end(`interaction failed: ${e instanceof Error ? e.message : String(e)}`);
+      });
+      return;
+    }
+    callback(req, res);
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => { server.off('error', reject); resolve(); });
+  });
+  const issuer = `https://127.0.0.1:${(server.address() as AddressInfo).port}`;
+
+  const ttl = 600;
+  const provider = new Provider(issuer, {
+    adapter: memoryAdapter(),
+    clients: [{
+      client_id: clientId, client_secret: clientSecret, redirect_uris: o.redirectUris,
+      grant_types: ['authorization_code'], response_types: ['code'],
+      token_endpoint_auth_method: o.clientAuth ?? 'client_secret_basic',
+    }],
+    clientAuthMethods: ['client_secret_basic', 'client_secret_post'],
+    jwks: { keys: [signingKey()] },
+    cookies: { keys: [randomBytes(32).toString('base64url')] },
+    // acr and amr ride with the openid scope so the ID token carries them whether or not acr_values was sent.
+    claims: {
+      openid: ['sub', 'acr', 'amr'],
+      profile: ['preferred_username', 'given_name', 'family_name'],
+      email: ['email'],
+    },
+    scopes: ['openid', 'profile', 'email'],
+    acrValues: o.acrValues ?? [],
+    conformIdTokenClaims: o.claimsFromUserinfoOnly ?? false,
+    pkce: { required: () => true },
+    features: { devInteractions: { enabled: false } },
+    interactions: { url: (_ctx: unknown, i: { uid: string }) => `/interaction/${i.uid}` },
+    findAccount: (_ctx: unknown, sub: string) => {
+      const user = accounts.get(sub);
+      return user && { accountId: sub, claims: () => ({ ...user, sub }) };
+    },
+    // The defaults of these print a notice ("you SHOULD change it") the first time they run.
+    ttl: {
+      AccessToken: ttl, AuthorizationCode: 60, ClientCredentials: ttl, DeviceCode: ttl, BackchannelAuthenticationRequest: ttl,
+      IdToken: ttl, RefreshToken: ttl, Interaction: ttl, Session: ttl, Grant: ttl,
+    },
+    clientBasedCORS: () => false,
+    renderError: (ctx: OidcContext, out: { error?: string; error_description?: string }) => {
+      ctx.type = 'text/plain; charset=utf-8';
+      ctx.body = `${out.error ?? 'error'}: ${out.error_description ?? ''}`;
+    },
+  });
+  app.provider = provider;
+  app.callback = provider.callback();
+
+  return {
+    issuer,
+    caPem: chain.trustBundlePem,
+    clientId,
+    clientSecret,
+    authorizations,
+    nextLogin(user, lo = {}) {
+      next = { user, ...(lo.acr === undefined ? {} : { acr: lo.acr }), ...(lo.amr === undefined ? {} : { amr: lo.amr }) };
+    },
+    async close() {
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeAllConnections();
+      await closed;
+    },
+  };
+}
