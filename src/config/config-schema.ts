@@ -244,6 +244,54 @@ export const configSchema: Schema = {
       },
     },
   },
+  console: {
+    type: 'object',
+    fields: {
+      enabled: { type: 'bool', default: false, fix: 'use true to serve the operations console with `relais start` (`--console-port` also turns it on)' },
+      host: { type: 'string', default: '127.0.0.1', pattern: /^[0-9A-Fa-f:.]+$|^localhost$/, fix: 'give the IP address the console listens on (loopback by default: put a TLS reverse proxy in front)' },
+      port: { type: 'int', default: 8080, min: 0, max: 65535, fix: 'give the TCP port of the console (0 picks a free one)' },
+      secure: { type: 'bool', default: false, fix: 'use true when the console is reached over HTTPS (through a proxy): Secure cookies and HSTS' },
+      publicUrl: {
+        type: 'string', default: '', allowEmpty: true, pattern: /^https?:\/\/[^\s/?#]+$|^$/,
+        fix: 'give the address browsers use to reach the console, scheme and host only, e.g. https://relais.chu-exemple.fr (needed for OpenID Connect)',
+      },
+      oidc: {
+        type: 'object',
+        fields: {
+          issuer: {
+            type: 'string', default: '', allowEmpty: true, pattern: /^https:\/\/[^\s?#]+$|^$/,
+            fix: 'give the https issuer URL of the identity provider (its /.well-known/openid-configuration is read), or leave empty: no login by identity provider',
+          },
+          label: { type: 'string', default: 'Pro Santé Connect', pattern: /^[^<>\r\n]{1,60}$/, fix: 'give the name shown on the login button, e.g. Pro Santé Connect' },
+          clientId: { type: 'string', default: '', allowEmpty: true, pattern: /^[\x21-\x7e]{0,255}$/, fix: 'give the client id the identity provider registered for this console' },
+          clientSecret: {
+            type: 'string', default: '', allowEmpty: true,
+            fix: 'give the client secret (better in RELAIS_CONSOLE__OIDC__CLIENT_SECRET than in the file); empty with tls_client_auth',
+          },
+          clientAuth: {
+            type: 'enum', values: ['client_secret_basic', 'client_secret_post', 'tls_client_auth'], default: 'client_secret_basic',
+            fix: 'choose client_secret_basic, client_secret_post, or tls_client_auth (client certificate, as Pro Santé Connect asks)',
+          },
+          clientCertFile: { type: 'string', default: '', allowEmpty: true, fix: 'give the PEM certificate chain presented to the provider (tls_client_auth and certificate-bound tokens)' },
+          clientKeyFile: { type: 'string', default: '', allowEmpty: true, fix: 'give the PEM private key of clientCertFile' },
+          caFile: { type: 'string', default: '', allowEmpty: true, fix: 'give PEM trust anchors for the provider\'s TLS certificate when it is not signed by a public CA' },
+          scopes: {
+            type: 'list', default: ['openid'], item: /^[\x21\x23-\x5b\x5d-\x7e]{1,64}$/,
+            fix: 'list the scopes to ask for, openid first (Pro Santé Connect: [openid, scope_all])',
+          },
+          acrValues: {
+            type: 'list', default: [], item: /^[\x21\x23-\x5b\x5d-\x7e]{1,128}$/,
+            fix: 'list the authentication levels to ask for (Pro Santé Connect: [eidas1]); a login whose ID token carries another acr does not count as strong',
+          },
+          identityClaim: {
+            type: 'string', default: 'preferred_username', pattern: /^[A-Za-z_][A-Za-z0-9_.-]{0,63}$/,
+            fix: 'give the claim that names the person, matched against the identity linked to each account (Pro Santé Connect: preferred_username, the national id)',
+          },
+          userinfo: { type: 'bool', default: false, fix: 'use true to read the identity claim from the userinfo endpoint when the ID token lacks it' },
+        },
+      },
+    },
+  },
   log: {
     type: 'object',
     fields: {

@@ -10,7 +10,38 @@ export interface RelaisConfig {
   readonly dpi: DpiConfig;
   readonly mss: MssConfig;
   readonly security: SecurityConfig;
+  readonly console: ConsoleConfig;
   readonly log: LogConfig;
+}
+
+/** The operations console and how people sign in to it (besides local accounts). */
+export interface ConsoleConfig {
+  /** Served by `relais start` (the `--console-port` option also turns it on). */
+  readonly enabled: boolean;
+  readonly host: string;
+  readonly port: number;
+  /** Reached over HTTPS (through a proxy): Secure cookies and HSTS. */
+  readonly secure: boolean;
+  /** What browsers type to reach the console (scheme and host): the OpenID Connect redirect is built on it. */
+  readonly publicUrl: string;
+  readonly oidc: OidcConfig;
+}
+
+/** Login by the establishment's identity provider (Pro Santé Connect or its own), Authorization Code + PKCE. */
+export interface OidcConfig {
+  /** Empty: no login by identity provider. */
+  readonly issuer: string;
+  readonly label: string;
+  readonly clientId: string;
+  readonly clientSecret: string;
+  readonly clientAuth: 'client_secret_basic' | 'client_secret_post' | 'tls_client_auth';
+  readonly clientCertFile: string;
+  readonly clientKeyFile: string;
+  readonly caFile: string;
+  readonly scopes: readonly string[];
+  readonly acrValues: readonly string[];
+  readonly identityClaim: string;
+  readonly userinfo: boolean;
 }
 
 export interface EstablishmentConfig {

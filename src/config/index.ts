@@ -4,5 +4,5 @@ export { configSchema } from './config-schema.js';
 export { mssMatrixProfileNames, logLevels } from './config-types.js';
 export type {
   RelaisConfig, EstablishmentConfig, StoreConfig, MllpConfig, MllpListenerConfig, TlsFiles, IntakeConfig,
-  LogConfig, SecurityConfig, MssMatrixProfileName, DmpConfig, DpiConfig, MssConfig, MailboxConfig, DirectoryEntryConfig, CareUnitConfig,
+  LogConfig, SecurityConfig, ConsoleConfig, OidcConfig, MssMatrixProfileName, DmpConfig, DpiConfig, MssConfig, MailboxConfig, DirectoryEntryConfig, CareUnitConfig,
 } from './config-types.js';

@@ -87,8 +87,9 @@ export const errorCatalogue = {
   RLS_MSS_IMAP: { kind: 'peer_transient', text: 'an IMAP command on the MSSanté mailbox failed' },
   // Local accounts and access (SC.SSI/IAM.91, IAM.92)
   RLS_ACCOUNT_NOT_FOUND: { kind: 'input', text: 'no local account has this login' },
-  RLS_ACCOUNT_EXISTS: { kind: 'input', text: 'a local account with this login already exists' },
-  RLS_ACCOUNT_INVALID: { kind: 'input', text: 'a login, role or TOTP code is malformed' },
+  RLS_ACCOUNT_EXISTS: { kind: 'input', text: 'a local account with this login, or linked to this identity of the provider, already exists' },
+  RLS_ACCOUNT_INVALID: { kind: 'input', text: 'a login, role, identity of the provider or TOTP code is malformed, or the change would leave no way in' },
+  RLS_OIDC_REFUSED: { kind: 'peer_permanent', text: 'a console login by the identity provider failed (refused, unknown or expired flow, bad token, no identity claim)' },
   RLS_PASSWORD_POLICY: { kind: 'input', text: 'the password does not satisfy the password policy' },
   // MSSanté mail composition (Référentiel #2, volet A §2.4.8–2.4.10)
   RLS_MSS_TOO_LARGE: { kind: 'input', text: 'the composed mail exceeds the configured maximum size' },
