@@ -98,6 +98,8 @@ try {
   await page.fill('input[name=login]', 'admin');
   await shot('01-connexion');
   await page.fill('input[name=password]', 'Demo-Console!2026-chef');
+  await Promise.all([page.waitForURL(`${consoleServer.url}/connexion/code`), page.click('button[type=submit]')]);
+  await shot('01b-code');
   await page.fill('input[name=totp]', totpCode(secret, new Date()));
   await Promise.all([page.waitForURL(`${consoleServer.url}/`), page.click('button[type=submit]')]);
   await shot('02-tableau-de-bord');

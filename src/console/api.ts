@@ -61,7 +61,7 @@ function loginFields(body: unknown): { login: string; password: string; totp?: s
 }
 
 /** Login shared by the API and the login page: throttle, then the security core; the audit is the core's. */
-export async function attemptLogin(ctx: ConsoleContext, req: FastifyRequest, f: { login: string; password: string; totp?: string }) {
+export async function attemptLogin(ctx: ConsoleContext, req: FastifyRequest, f: { login: string; password: string; totp?: string; twoStep?: boolean }) {
   const wait = ctx.throttle.take(req.ip, f.login);
   if (wait !== undefined) {
     await ctx.security.audit({

@@ -368,13 +368,25 @@ forEachDriver('console forms', (ctx) => {
   beforeEach(async () => { h = await consoleHarness(ctx.store); });
   afterEach(async () => { await h.close(); });
 
+  /** The password form, then (when asked and a code is given) the code form, as a browser would. */
   const formLogin = async (login: string, password: string, totp?: string) => {
     const page = await h.app.inject({ url: '/connexion' });
     const token = /name="_csrf" value="([^"]+)"/.exec(page.body)![1]!;
     const cookie = page.cookies.find((c) => c.name === 'relais_login_csrf')!.value;
+    const first = await h.app.inject({
+      method: 'POST', url: '/connexion', cookies: { relais_login_csrf: cookie }, payload: { _csrf: token, login, password },
+    });
+    if (first.headers.location !== '/connexion/code' || totp === undefined) return first;
+    return codeStep(first.cookies.find((c) => c.name === 'relais_login_pending')!.value, totp);
+  };
+  const codeStep = async (pending: string, totp: string) => {
+    const code = await h.app.inject({ url: '/connexion/code', cookies: { relais_login_pending: pending } });
+    // A live pending login shows the code form; an ended one sends back to the password form (same login token cookie).
+    const form = code.statusCode === 200 ? code : await h.app.inject({ url: '/connexion' });
+    const token = /name="_csrf" value="([^"]+)"/.exec(form.body)![1]!;
+    const cookie = form.cookies.find((c) => c.name === 'relais_login_csrf')!.value;
     return h.app.inject({
-      method: 'POST', url: '/connexion', cookies: { relais_login_csrf: cookie },
-      payload: { _csrf: token, login, password, ...(totp ? { totp } : {}) },
+      method: 'POST', url: '/connexion/code', cookies: { relais_login_csrf: cookie, relais_login_pending: pending }, payload: { _csrf: token, totp },
     });
   };
 
@@ -410,14 +422,43 @@ forEachDriver('console forms', (ctx) => {
     assert.match(wrong.body, /Identifiant ou mot de passe incorrect/);
   });
 
-  it('asks the administrator for the TOTP code, then lets the operator replay by search from the deliveries page', async () => {
-    const noCode = await formLogin('admin', PASSWORDS.admin);
-    assert.equal(noCode.statusCode, 401);
-    assert.match(noCode.body, /code à usage unique/);
-    h.clock.advance(30_000);
+  it('asks the administrator for the code on a page of its own, then lets the operator replay by search from the deliveries page', async () => {
     const { totpCode } = await import('../security/index.js');
-    const ok = await formLogin('admin', PASSWORDS.admin, totpCode(h.adminSecret, h.clock.now()));
+    const first = await formLogin('admin', PASSWORDS.admin);
+    assert.equal(first.statusCode, 303);
+    assert.equal(first.headers.location, '/connexion/code');
+    const pendingCookie = first.cookies.find((c) => c.name === 'relais_login_pending');
+    assert.ok(pendingCookie);
+    assert.equal(pendingCookie.path, '/connexion');
+    assert.equal(pendingCookie.httpOnly, true);
+    assert.equal(pendingCookie.sameSite, 'Strict');
+    assert.equal(sessionCookieOf(first), undefined, 'no session before the code');
+    const pending = pendingCookie.value;
+    const asSession = await h.app.inject({ url: '/api/documents', cookies: { relais_session: pending } });
+    assert.equal(asSession.statusCode, 401, 'the pending login is not a session, whichever cookie carries it');
+
+    const noCsrf = await h.app.inject({ method: 'POST', url: '/connexion/code', cookies: { relais_login_pending: pending }, payload: { totp: '123456' } });
+    assert.equal(noCsrf.statusCode, 403);
+    h.clock.advance(30_000);
+    const wrongCode = totpCode(h.adminSecret, new Date(h.clock.now().getTime() - 120_000));
+    const wrong = await codeStep(pending, wrongCode);
+    assert.equal(wrong.statusCode, 401);
+    assert.match(wrong.body, /action="\/connexion\/code"/, 'the code form again, the password is not asked again');
+    const ok = await codeStep(pending, totpCode(h.adminSecret, h.clock.now()));
+    assert.equal(ok.statusCode, 303);
     assert.equal(ok.headers.location, '/');
+    const session = sessionCookieOf(ok)!;
+    assert.equal((await h.app.inject({ url: '/api/documents', cookies: { relais_session: session } })).statusCode, 200);
+    h.clock.advance(30_000);
+    const reused = await codeStep(pending, totpCode(h.adminSecret, h.clock.now()));
+    assert.equal(reused.statusCode, 401, 'a used pending login gives nothing');
+    assert.match(reused.body, /action="\/connexion"/);
+    const expired = await h.app.inject({ url: '/connexion/code', cookies: { relais_login_pending: pending } });
+    assert.equal(expired.headers.location, '/connexion?motif=code-expire');
+    const audit = (await h.security.queryAudit({ limit: 10 })).map((e) => `${e.operation}:${e.result}`);
+    assert.ok(audit.includes('login_second_factor_awaited:success'));
+    assert.ok(audit.includes('login:success'));
+
     const seeded = await seedFlows(ctx.store);
     const op = await formLogin('operator', PASSWORDS.operator);
     const cookie = sessionCookieOf(op)!;
@@ -429,5 +470,32 @@ forEachDriver('console forms', (ctx) => {
     assert.match(decodeURIComponent(bulk.headers.location as string), /Rejouer : 1 acheminement\(s\) sur 1/);
     const row = await ctx.store.db.selectFrom('delivery').select('state').where('id', '=', seeded.deliveries.dead).executeTakeFirstOrThrow();
     assert.equal(row.state, 'pending');
+  });
+  it('lets an administrator create an account for the identity provider and link another, each change audited', async () => {
+    const { loginAs } = await import('./testing.js');
+    const admin = await loginAs(h, 'admin');
+    const page = await h.app.inject({ url: '/comptes', cookies: { relais_session: admin.cookie } });
+    const csrf = /name="_csrf" value="([^"]+)"/.exec(page.body)![1]!;
+    const created = await h.app.inject({
+      method: 'POST', url: '/comptes', cookies: { relais_session: admin.cookie },
+      payload: { _csrf: csrf, login: 'dr.psc', role: 'operator', password: '', oidcId: '899700218896' },
+    });
+    assert.equal(created.statusCode, 303);
+    assert.match(decodeURIComponent(String(created.headers.location)), /Compte dr\.psc créé/);
+    const incomplete = await h.app.inject({
+      method: 'POST', url: '/comptes', cookies: { relais_session: admin.cookie }, payload: { _csrf: csrf, login: 'vide', role: 'operator', password: '', oidcId: ' ' },
+    });
+    assert.match(decodeURIComponent(String(incomplete.headers.location)), /Formulaire incomplet/);
+    const linked = await h.app.inject({
+      method: 'POST', url: '/comptes/operator/identite', cookies: { relais_session: admin.cookie }, payload: { _csrf: csrf, oidcId: '<b>10000</b>' },
+    });
+    assert.equal(linked.statusCode, 303);
+    const list = await h.app.inject({ url: '/comptes', cookies: { relais_session: admin.cookie } });
+    assert.match(list.body, /<code>899700218896<\/code>/);
+    assert.match(list.body, /&lt;b&gt;10000&lt;\/b&gt;/, 'the identity is escaped');
+    assert.equal((await h.security.accounts.get('dr.psc'))?.hasPassword, false);
+    const ops = (await h.security.queryAudit({ limit: 10 })).map((e) => `${e.operation}:${e.result}:${e.actor}`);
+    assert.ok(ops.includes('identity_link:success:admin'));
+    assert.ok(ops.includes('account_create:success:admin'));
   });
 });

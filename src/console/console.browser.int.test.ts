@@ -54,16 +54,20 @@ forEachDriver('console in a browser', (ctx) => {
       await page.goto(`${base}/connexion`);
       await page.fill('input[name=login]', 'admin');
       await page.fill('input[name=password]', PASSWORDS.admin);
+      await Promise.all([page.waitForURL(`${base}/connexion/code`), page.click('button[type=submit]')]);
       await page.fill('input[name=totp]', totpCode(h.adminSecret, h.clock.now()));
       await Promise.all([page.waitForURL(`${base}/`), page.click('button[type=submit]')]);
     };
     try {
-      // Without the code, the administrator is asked for it.
+      // A wrong code keeps the administrator on the code page, with the reason.
       await page.goto(`${base}/connexion`);
       await page.fill('input[name=login]', 'admin');
       await page.fill('input[name=password]', PASSWORDS.admin);
+      await Promise.all([page.waitForURL(`${base}/connexion/code`), page.click('button[type=submit]')]);
+      await page.fill('input[name=totp]', '000000' === totpCode(h.adminSecret, h.clock.now()) ? '111111' : '000000');
       await page.click('button[type=submit]');
-      assert.match(await page.textContent('.flash') ?? '', /code à usage unique/i);
+      assert.match(await page.textContent('.flash') ?? '', /code à usage unique incorrect/i);
+      assert.equal(await page.locator('input[name=password]').count(), 0, 'the password is not asked again');
 
       await login();
       assert.equal(await page.textContent('h1'), 'Tableau de bord');

@@ -4,6 +4,7 @@ import type { Security } from '../security/index.js';
 import type { StatisticsDocumentType } from '../stats/index.js';
 import type { Store } from '../store/index.js';
 import type { ConsoleMetrics } from './metrics.js';
+import type { OidcLogin } from './oidc-login.js';
 import type { PeerView } from './peers.js';
 import type { LoginThrottle } from './rate-limit.js';
 
@@ -19,6 +20,8 @@ export interface ConsoleContext {
   readonly metrics: ConsoleMetrics;
   readonly peers: () => PeerView[];
   readonly now: () => Date;
+  /** Login by the establishment's identity provider; undefined when `console.oidc.issuer` is empty. */
+  readonly oidc: OidcLogin | undefined;
   readonly statistics: {
     readonly documentTypes: readonly StatisticsDocumentType[];
     readonly finessByMailbox: Readonly<Record<string, string>>;

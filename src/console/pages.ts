@@ -1,9 +1,8 @@
 /**
- * The server-rendered pages (French): login, forced password change, dashboard, documents, deliveries with
+ * The server-rendered pages (French; the login pages are in login-pages.ts): dashboard, documents, deliveries with
  * their operator orders, inbound mails, MSSanté traces, audit trail, accounts, statistics. Forms post with
  * the session's CSRF token; every value from the store is escaped by `html`.
  */
-import { randomBytes } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { accountRoles, deliveryStates, destinationKinds, isRelaisError, type AccountRole, type DeliveryState } from '../domain/index.js';
 import { csvField } from '../security/index.js';
@@ -13,10 +12,10 @@ import {
   listInboundMailHeadlines, listMssTraces, listMailReceipts, searchDeliveries, searchDocuments, type DeliveryView,
 } from '../store/index.js';
 import { deliveryOrders, type DeliveryOrder } from './admin-api.js';
-import { attemptLogin, runOrder } from './api.js';
-import { authorize, sessionCookieOptions, type Authorized } from './auth.js';
+import { runOrder } from './api.js';
+import { authorize, type Authorized } from './auth.js';
 import { barChart } from './charts.js';
-import { ADMINS, AUDITORS, LOGIN_CSRF_COOKIE, OPERATORS, READERS, SESSION_COOKIE, type ConsoleContext } from './context.js';
+import { ADMINS, AUDITORS, OPERATORS, READERS, type ConsoleContext } from './context.js';
 import { html, query, type SafeHtml } from './html.js';
 import { parseSearch, searchFields } from './search-params.js';
 import {
@@ -42,28 +41,6 @@ const ordersFrom: Record<DeliveryState, readonly DeliveryOrder[]> = {
   held: ['release', 'cancel'], pending: ['hold', 'cancel'], retry_wait: ['hold', 'cancel'], dead: ['replay', 'cancel'],
   in_flight: [], done: [], cancelled: [],
 };
-
-const loginMotifs: Record<string, string> = {
-  inactivite: 'Votre session a été verrouillée après une période d’inactivité : reconnectez-vous.',
-  'mot-de-passe': 'Mot de passe changé : reconnectez-vous avec le nouveau.',
-  deconnexion: 'Vous êtes déconnecté.',
-};
-
-function loginForm(ctx: ConsoleContext, reply: FastifyReply, o: { login?: string; flash?: PageOptions['flash']; askTotp?: boolean }, status = 200) {
-  // Double-submit token for the login form: a page of another site cannot post a login here.
-  const token = randomBytes(24).toString('base64url');
-  void reply.setCookie(LOGIN_CSRF_COOKIE, token, { path: '/connexion', httpOnly: true, sameSite: 'strict', secure: ctx.secure });
-  return send(reply, page(ctx, { title: 'Connexion', ...(o.flash ? { flash: o.flash } : {}) }, html`
-<form method="post" action="/connexion" class="card narrow" autocomplete="off">
-<input type="hidden" name="_csrf" value="${token}">
-<label>Identifiant <input name="login" value="${o.login ?? ''}" required maxlength="64" autocomplete="username"${o.askTotp ? '' : html` autofocus`}></label>
-<label>Mot de passe <input name="password" type="password" required maxlength="1024" autocomplete="current-password"></label>
-<label${o.askTotp ? html` class="emphasis"` : ''}>Code à usage unique (application d’authentification)
-<input name="totp" inputmode="numeric" pattern="[0-9]{6}" maxlength="6" autocomplete="one-time-code"${o.askTotp ? html` autofocus` : ''}></label>
-<p class="hint">Le code est exigé pour les administrateurs et pour tout compte équipé d’un second facteur.</p>
-<button type="submit">Se connecter</button>
-</form>`), status);
-}
 
 function searchForm(action: string, q: Record<string, string>, extra: SafeHtml = html``): SafeHtml {
   return html`<form method="get" action="${action}" class="search">
@@ -157,81 +134,6 @@ export function registerPages(app: FastifyInstance, ctx: ConsoleContext): void {
     if (q.erreur) return { kind: 'error', text: q.erreur };
     return undefined;
   };
-
-  app.get('/connexion', async (req, reply) => {
-    const motif = stringQuery(req).motif;
-    const text = motif !== undefined ? loginMotifs[motif] : undefined;
-    return loginForm(ctx, reply, text ? { flash: { kind: 'info', text } } : {});
-  });
-
-  app.post('/connexion', async (req, reply) => {
-    const b = (req.body ?? {}) as Record<string, unknown>;
-    const expected = req.cookies[LOGIN_CSRF_COOKIE];
-    const login = typeof b.login === 'string' ? b.login.slice(0, 128) : '';
-    if (!expected || typeof b._csrf !== 'string' || b._csrf !== expected) {
-      await ctx.security.audit({ actor: 'anonymous', operation: 'access_denied', target: 'POST /connexion', result: 'failure', detail: 'csrf', sourceIp: req.ip });
-      return loginForm(ctx, reply, { login, flash: { kind: 'error', text: 'Le formulaire a expiré : recommencez.' } }, 403);
-    }
-    if (typeof b.password !== 'string' || b.password.length > 1024 || login === '') {
-      return loginForm(ctx, reply, { login, flash: { kind: 'error', text: 'Identifiant ou mot de passe incorrect, ou compte verrouillé.' } }, 401);
-    }
-    const totp = typeof b.totp === 'string' && b.totp.trim() !== '' ? b.totp.trim().slice(0, 16) : undefined;
-    const r = await attemptLogin(ctx, req, { login, password: b.password, ...(totp ? { totp } : {}) });
-    if (r.limited !== undefined) {
-      void reply.header('retry-after', String(r.limited));
-      return loginForm(ctx, reply, { login, flash: { kind: 'error', text: `Trop de tentatives : réessayez dans ${r.limited} secondes.` } }, 429);
-    }
-    if (!r.ok) {
-      return loginForm(ctx, reply, { login, askTotp: r.reason === 'totp_required' || r.reason === 'totp_invalid', flash: { kind: 'error', text: r.label } }, 401);
-    }
-    void reply.setCookie(SESSION_COOKIE, r.session.token, { ...sessionCookieOptions(ctx), expires: r.session.expiresAt });
-    void reply.clearCookie(LOGIN_CSRF_COOKIE, { path: '/connexion' });
-    return reply.redirect(r.mustChangePassword ? '/mot-de-passe' : '/', 303);
-  });
-
-  app.post('/deconnexion', async (req, reply) => {
-    const who = await authorize(ctx, req, reply, { kind: 'page', roles: READERS, mutating: true, passwordChange: true });
-    if (!who) return reply;
-    await ctx.security.sessions.logout(who.token, { sourceIp: who.ip });
-    void reply.clearCookie(SESSION_COOKIE, sessionCookieOptions(ctx));
-    return reply.redirect('/connexion?motif=deconnexion', 303);
-  });
-
-  const passwordForm = (who: Authorized, flash?: PageOptions['flash'], status = 200, reply?: FastifyReply) => {
-    const p = ctx.security.settings.password;
-    const body = html`<p>${who.session.mustChangePassword ? 'Votre mot de passe doit être changé avant de continuer.' : 'Choisissez un nouveau mot de passe.'}</p>
-<p class="hint">Au moins ${p.minLength} caractères, avec minuscule, majuscule, chiffre et caractère spécial ; différent des ${p.historyDepth} derniers.</p>
-<form method="post" action="/mot-de-passe" class="card narrow" autocomplete="off">${csrfField(who.session)}
-<label>Mot de passe actuel <input name="current" type="password" required maxlength="1024" autocomplete="current-password"></label>
-<label>Nouveau mot de passe <input name="next" type="password" required maxlength="1024" autocomplete="new-password"></label>
-<label>Confirmation <input name="confirm" type="password" required maxlength="1024" autocomplete="new-password"></label>
-<button type="submit">Changer le mot de passe</button></form>`;
-    return send(reply!, view(who, 'Changement de mot de passe', '', body, flash), status);
-  };
-
-  app.get('/mot-de-passe', async (req, reply) => {
-    const who = await authorize(ctx, req, reply, { kind: 'page', roles: READERS, passwordChange: true });
-    if (!who) return reply;
-    return passwordForm(who, undefined, 200, reply);
-  });
-
-  app.post('/mot-de-passe', async (req, reply) => {
-    const who = await authorize(ctx, req, reply, { kind: 'page', roles: READERS, passwordChange: true, mutating: true });
-    if (!who) return reply;
-    const b = (req.body ?? {}) as Record<string, unknown>;
-    const [current, next, confirm] = [b.current, b.next, b.confirm].map((v) => (typeof v === 'string' ? v.slice(0, 1024) : ''));
-    if (next !== confirm) return passwordForm(who, { kind: 'error', text: 'La confirmation ne correspond pas au nouveau mot de passe.' }, 400, reply);
-    const r = await ctx.security.accounts.changePassword({ login: who.session.login, currentPassword: current!, newPassword: next!, sourceIp: who.ip });
-    if (!r.ok) {
-      if (r.locked) {
-        void reply.clearCookie(SESSION_COOKIE, sessionCookieOptions(ctx));
-        return reply.redirect('/connexion', 303);
-      }
-      return passwordForm(who, { kind: 'error', text: r.refusals.map((x) => x.label).join(' ') }, 400, reply);
-    }
-    void reply.clearCookie(SESSION_COOKIE, sessionCookieOptions(ctx));
-    return reply.redirect('/connexion?motif=mot-de-passe', 303);
-  });
 
   app.get('/', async (req, reply) => {
     const who = await authorize(ctx, req, reply, { kind: 'page', roles: READERS });
@@ -501,18 +403,22 @@ ${rows.length === 100 && last ? html`<p><a href="/audit${query({ actor, before: 
     const accounts = await ctx.security.accounts.list();
     const action = (login: string, name: string, label: string, extra: SafeHtml = html``) =>
       html`<form method="post" action="/comptes/${login}/${name}" class="inline">${csrfField(who.session)}${extra}<button type="submit">${label}</button></form>`;
-    const body = html`${table(['Identifiant', 'Rôle', 'État', 'Second facteur', 'Dernière connexion', 'Actions'], accounts.map((a) => html`<tr>
+    const provider = ctx.oidc?.label ?? 'fournisseur d’identité';
+    const body = html`${table(['Identifiant', 'Rôle', 'État', 'Connexion', 'Second facteur', 'Dernière connexion', 'Actions'], accounts.map((a) => html`<tr>
 <td>${a.login}</td><td>${roleLabels[a.role]}</td>
 <td>${a.disabledAt ? 'désactivé' : a.lockedAt ? html`<span class="state state-dead">verrouillé</span>` : 'actif'}${a.mustChangePassword ? ' — changement de mot de passe exigé' : ''}</td>
-<td>${a.totpEnrolled ? 'TOTP actif' : a.totpRequired ? 'TOTP exigé, non confirmé' : '—'}</td><td>${formatDate(a.lastLoginAt)}</td>
+<td>${a.hasPassword ? 'mot de passe' : ''}${a.hasPassword && a.oidcId !== null ? ' + ' : ''}${a.oidcId !== null ? html`${provider} (<code>${a.oidcId}</code>)` : ''}</td>
+<td>${!a.hasPassword ? 'celui du fournisseur' : a.totpEnrolled ? 'TOTP actif' : a.totpRequired ? 'TOTP exigé, non confirmé' : '—'}</td><td>${formatDate(a.lastLoginAt)}</td>
 <td>${a.lockedAt ? action(a.login, 'unlock', 'Déverrouiller') : ''}${a.disabledAt ? action(a.login, 'enable', 'Réactiver') : action(a.login, 'disable', 'Désactiver')}
-${action(a.login, 'role', 'Changer le rôle', html`<select name="role" aria-label="Rôle">${accountRoles.map((r) => html`<option value="${r}"${r === a.role ? html` selected` : ''}>${roleLabels[r]}</option>`)}</select>`)}</td></tr>`))}
+${action(a.login, 'role', 'Changer le rôle', html`<select name="role" aria-label="Rôle">${accountRoles.map((r) => html`<option value="${r}"${r === a.role ? html` selected` : ''}>${roleLabels[r]}</option>`)}</select>`)}
+${action(a.login, 'identite', a.oidcId === null ? 'Rattacher' : 'Modifier le rattachement', html`<input name="oidcId" value="${a.oidcId ?? ''}" maxlength="255" aria-label="Identité chez ${provider}" placeholder="identité (ex. RPPS)">`)}</td></tr>`))}
 <h2>Nouveau compte</h2>
 <form method="post" action="/comptes" class="card narrow" autocomplete="off">${csrfField(who.session)}
 <label>Identifiant <input name="login" required maxlength="64"></label>
 <label>Rôle <select name="role">${accountRoles.map((r) => html`<option value="${r}">${roleLabels[r]}</option>`)}</select></label>
-<label>Mot de passe provisoire <input name="password" type="password" required maxlength="1024" autocomplete="new-password"></label>
-<p class="hint">Le titulaire devra le changer à sa première connexion. Un compte administrateur reçoit un secret TOTP, affiché une seule fois.</p>
+<label>Mot de passe provisoire <input name="password" type="password" maxlength="1024" autocomplete="new-password"></label>
+<label>Identité chez ${provider} (facultatif) <input name="oidcId" maxlength="255" placeholder="ex. identifiant national RPPS"></label>
+<p class="hint">Donnez un mot de passe provisoire, une identité chez ${provider}, ou les deux. Le titulaire changera le mot de passe à sa première connexion ; un compte administrateur à mot de passe reçoit un secret TOTP, affiché une seule fois. Vider le rattachement d’un compte le détache du fournisseur, s’il garde un mot de passe.</p>
 <button type="submit">Créer le compte</button></form>`;
     return send(reply, view(who, 'Comptes', '/comptes', body, flashOf(req)));
   });
@@ -521,12 +427,16 @@ ${action(a.login, 'role', 'Changer le rôle', html`<select name="role" aria-labe
     const who = await authorize(ctx, req, reply, { kind: 'page', roles: ADMINS, mutating: true });
     if (!who) return reply;
     const b = (req.body ?? {}) as Record<string, unknown>;
-    if (typeof b.login !== 'string' || typeof b.password !== 'string' || !(accountRoles as readonly unknown[]).includes(b.role)) {
-      return reply.redirect(`/comptes${query({ erreur: 'Formulaire incomplet.' })}`, 303);
+    const password = typeof b.password === 'string' && b.password !== '' ? b.password.slice(0, 1024) : undefined;
+    const oidcId = typeof b.oidcId === 'string' && b.oidcId.trim() !== '' ? b.oidcId.trim().slice(0, 255) : undefined;
+    if (typeof b.login !== 'string' || (password === undefined && oidcId === undefined) || !(accountRoles as readonly unknown[]).includes(b.role)) {
+      return reply.redirect(`/comptes${query({ erreur: 'Formulaire incomplet : un identifiant, un rôle, et un mot de passe provisoire ou une identité.' })}`, 303);
     }
     try {
-      const r = await ctx.security.accounts.create({ login: b.login, password: b.password.slice(0, 1024), role: b.role as AccountRole, mustChangePassword: true },
-        { actor: who.session.login, sourceIp: who.ip });
+      const r = await ctx.security.accounts.create({
+        login: b.login, role: b.role as AccountRole, mustChangePassword: true,
+        ...(password !== undefined ? { password } : {}), ...(oidcId !== undefined ? { oidcId } : {}),
+      }, { actor: who.session.login, sourceIp: who.ip });
       if (r.totpUri) {
         return send(reply, view(who, 'Compte créé', '/comptes', html`<p>Le compte ${r.account.login} est créé. Faites enregistrer ce secret dans l’application d’authentification du titulaire ; il ne sera plus affiché :</p>
 <p><code class="secret">${r.totpUri}</code></p><p><a href="/comptes">Retour aux comptes</a></p>`));
@@ -552,6 +462,9 @@ ${action(a.login, 'role', 'Changer le rôle', html`<select name="role" aria-labe
         const role = ((req.body ?? {}) as Record<string, unknown>).role;
         if (!(accountRoles as readonly unknown[]).includes(role)) return reply.redirect(`/comptes${query({ erreur: 'Rôle inconnu.' })}`, 303);
         await accounts.setRole(login, role as AccountRole, by);
+      } else if (action === 'identite') {
+        const id = ((req.body ?? {}) as Record<string, unknown>).oidcId;
+        await accounts.linkIdentity(login, typeof id === 'string' && id.trim() !== '' ? id.trim().slice(0, 255) : null, by);
       } else {
         return send(reply, errorPage(ctx, 'Action inconnue', 'Cette action n’existe pas.', who.session), 404);
       }

@@ -17,6 +17,8 @@ import { registerApi } from './api.js';
 import { routeOf } from './auth.js';
 import type { ConsoleContext } from './context.js';
 import { createMetrics } from './metrics.js';
+import { registerLoginPages } from './login-pages.js';
+import { createOidcLogin, oidcSettings, type OidcLogin } from './oidc-login.js';
 import { registerPages } from './pages.js';
 import { peerViews, type ConsoleRelais } from './peers.js';
 import { LoginThrottle, type LoginLimits } from './rate-limit.js';
@@ -39,6 +41,8 @@ export interface ConsoleOptions {
   /** The Ségur document types in display order (the command line passes src/cda segurDocumentTypes). */
   readonly documentTypes?: readonly StatisticsDocumentType[];
   readonly loginLimits?: LoginLimits;
+  /** Login by an identity provider; by default built from `config.console.oidc` (none when its issuer is empty). */
+  readonly oidc?: OidcLogin;
   /** Defaults to the system clock; tests move it with the security core's. */
   readonly now?: () => Date;
 }
@@ -76,9 +80,11 @@ export async function buildConsole(o: ConsoleOptions): Promise<FastifyInstance> 
     ...(o.config ? { mailboxes: o.config.mss.mailboxes.map((m) => m.address) } : {}),
   });
   const metrics = createMetrics({ store, peers });
+  const oidcConfig = o.config ? oidcSettings(o.config.console.oidc, o.config.console.publicUrl) : undefined;
+  const oidc = o.oidc ?? (oidcConfig ? createOidcLogin(oidcConfig) : undefined);
   const ctx: ConsoleContext = {
     store, security: o.security, log: o.log, version: o.version ?? packageVersion(), secure: o.secure === true,
-    throttle: new LoginThrottle(o.loginLimits, () => now().getTime()), metrics, peers, now,
+    throttle: new LoginThrottle(o.loginLimits, () => now().getTime()), metrics, peers, now, oidc,
     statistics: {
       documentTypes: o.documentTypes ?? [],
       finessByMailbox: Object.fromEntries((o.config?.mss.mailboxes ?? []).map((m) => [m.address, o.config!.establishment.finessGeographique])),
@@ -146,6 +152,7 @@ export async function buildConsole(o: ConsoleOptions): Promise<FastifyInstance> 
     reply.type(metrics.registry.contentType).send(await metrics.registry.metrics()));
 
   registerApi(app, ctx);
+  registerLoginPages(app, ctx);
   registerPages(app, ctx);
   return app;
 }

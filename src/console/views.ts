@@ -42,6 +42,8 @@ export interface PageOptions {
   /** The current section, for the navigation. */
   active?: string;
   flash?: { kind: 'info' | 'error'; text: string };
+  /** Leave at once for this same-site path (a navigation started here, so SameSite=Strict cookies go along). */
+  redirectTo?: string;
 }
 
 export function page(ctx: ConsoleContext, o: PageOptions, body: SafeHtml): SafeHtml {
@@ -51,7 +53,8 @@ export function page(ctx: ConsoleContext, o: PageOptions, body: SafeHtml): SafeH
   const idleSeconds = s ? Math.max(5, Math.ceil((s.idleExpiresAt.getTime() - s.lastSeenAt.getTime()) / 1000) + 2) : 0;
   return html`<!doctype html>
 <html lang="fr"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-${s ? html`<meta http-equiv="refresh" content="${idleSeconds};url=/connexion?motif=inactivite">` : ''}
+${o.redirectTo !== undefined ? html`<meta http-equiv="refresh" content="0;url=${o.redirectTo}">`
+    : s ? html`<meta http-equiv="refresh" content="${idleSeconds};url=/connexion?motif=inactivite">` : ''}
 <title>${o.title} — Relais</title><link rel="stylesheet" href="/static/console.css"></head>
 <body>
 <header class="top"><span class="brand">Relais</span>
