@@ -10,7 +10,7 @@ import { version } from './version.js';
 
 export interface StartOptions { config?: string; data?: string; mllpPort?: number; mllpHost?: string; consolePort?: number; consoleHost?: string }
 
-export function configFromOptions(o: { config?: string; data?: string; mllpPort?: number; mllpHost?: string }): RelaisConfig {
+export function configFromOptions(o: { config?: string; data?: string; mllpPort?: number; mllpHost?: string; consolePort?: number; consoleHost?: string }): RelaisConfig {
   return loadConfig({
     ...(o.config ? { file: o.config } : {}),
     env: process.env,
@@ -18,6 +18,10 @@ export function configFromOptions(o: { config?: string; data?: string; mllpPort?
       'store.dataDir': o.data,
       'mllp.listeners.0.port': o.mllpPort,
       'mllp.listeners.0.host': o.mllpHost,
+      // A console port on the command line turns the console on.
+      'console.enabled': o.consolePort !== undefined ? true : undefined,
+      'console.port': o.consolePort,
+      'console.host': o.consoleHost,
     },
   });
 }
@@ -25,10 +29,10 @@ export function configFromOptions(o: { config?: string; data?: string; mllpPort?
 export interface StartedNode { relais: RunningRelais; admin: AdminApi | undefined; console: RunningConsole | undefined; stop(): Promise<void> }
 
 /**
- * Starts a node and, on the embedded store, the data-directory lock and the local admin endpoint; with a
- * console port, the operations console (loopback unless a host is given).
+ * Starts a node and, on the embedded store, the data-directory lock and the local admin endpoint; when
+ * `console.enabled`, the operations console (on `console.host`, loopback by default).
  */
-export async function startNode(config: RelaisConfig, log: Logger, o: { consolePort?: number; consoleHost?: string } = {}): Promise<StartedNode> {
+export async function startNode(config: RelaisConfig, log: Logger): Promise<StartedNode> {
   const relais = await startRelais(config, log);
   let admin: AdminApi | undefined;
   let unlock = () => {};
@@ -43,11 +47,11 @@ export async function startNode(config: RelaisConfig, log: Logger, o: { consoleP
     }
   }
   let operations: RunningConsole | undefined;
-  if (o.consolePort !== undefined) {
+  if (config.console.enabled) {
     try {
       operations = await startConsole({
         relais, security: createSecurity({ db: relais.store.db, settings: config.security }), config, log: log.child({ component: 'console' }),
-        port: o.consolePort, ...(o.consoleHost ? { host: o.consoleHost } : {}), version, documentTypes: segurDocumentTypes,
+        port: config.console.port, host: config.console.host, secure: config.console.secure, version, documentTypes: segurDocumentTypes,
       });
     } catch (e) {
       await admin?.close();
@@ -72,9 +76,7 @@ export async function runStart(o: StartOptions): Promise<number> {
   const config = configFromOptions(o);
   const log = createLogger(config.log.level);
   log.info({ version, store: config.store.databaseUrl ? 'postgresql' : `pglite:${config.store.dataDir}` }, 'starting Relais');
-  const node = await startNode(config, log, {
-    ...(o.consolePort !== undefined ? { consolePort: o.consolePort } : {}), ...(o.consoleHost ? { consoleHost: o.consoleHost } : {}),
-  });
+  const node = await startNode(config, log);
   await new Promise<void>((done) => {
     const stop = (signal: string) => {
       log.info({ signal }, 'stopping');

@@ -83,6 +83,25 @@ describe('relais user and relais audit', () => {
     assert.equal(future.stdout, '');
   });
 
+  it('adds an account that signs in through the identity provider only, and links and unlinks identities', async () => {
+    const add = await relaisWithInput(['user', 'add', 'dr.martin', '--role', 'operator', '--oidc-id', '899700218896', '--data', data]);
+    assert.equal(add.code, 0, add.stderr);
+    assert.match(add.stdout, /identité 899700218896 .*sans mot de passe local/);
+    const taken = await relaisWithInput(['user', 'link', 'op1', '899700218896', '--data', data]);
+    assert.equal(taken.code, 1);
+    assert.match(taken.stderr, /RLS_ACCOUNT_EXISTS/);
+    assert.equal((await relaisWithInput(['user', 'link', 'op1', '100000000042', '--data', data])).code, 0);
+    const lastOnly = await relaisWithInput(['user', 'unlink', 'dr.martin', '--data', data]);
+    assert.equal(lastOnly.code, 1, 'an account without password keeps its only way in');
+    assert.equal((await relaisWithInput(['user', 'unlink', 'op1', '--data', data])).code, 0);
+    const list = JSON.parse((await relaisWithInput(['user', 'list', '--json', '--data', data])).stdout) as { login: string; oidcId: string | null; hasPassword: boolean }[];
+    assert.deepEqual(list.map((a) => [a.login, a.oidcId, a.hasPassword]), [
+      ['admin.dupont', null, true], ['dr.martin', '899700218896', false], ['op1', null, true],
+    ]);
+    const text = await relaisWithInput(['user', 'list', '--data', data]);
+    assert.match(text.stdout, /dr\.martin\s+operator\s+actif\s+non\s+899700218896/);
+  });
+
   it('refuses to open the embedded store while a running node holds it', async () => {
     const node = await startRelais(data);
     try {

@@ -1,5 +1,5 @@
 /**
- * `relais user add | list | unlock | disable | enable | totp` and `relais audit export`: local console
+ * `relais user add | list | unlock | disable | enable | totp | link | unlink` and `relais audit export`: console
  * accounts and the audit trail from the command line (the console calls the same security core). Every
  * change is recorded in the audit trail with the actor `system`.
  *
@@ -21,7 +21,7 @@ import { configFromOptions } from './command-start.js';
 import { readLock, takeLock } from './data-lock.js';
 
 export interface StoreCommandOptions { config?: string; data?: string; json?: boolean }
-export interface UserAddOptions extends StoreCommandOptions { role: string; passwordStdin?: boolean; mustChange?: boolean }
+export interface UserAddOptions extends StoreCommandOptions { role: string; passwordStdin?: boolean; mustChange?: boolean; oidcId?: string }
 export interface AuditExportOptions extends StoreCommandOptions { format?: string; since?: string; until?: string; out?: string }
 
 const CLI = { actor: 'system' } as const;
@@ -74,20 +74,24 @@ export async function runUserAdd(login: string, o: UserAddOptions): Promise<numb
     process.stderr.write(`Unknown role ${o.role}: choose ${accountRoles.join(', ')}.\n`);
     return 2;
   }
-  if (!o.passwordStdin) {
-    process.stderr.write('Give the password on standard input with --password-stdin (never on the command line, where ps and shell history would keep it).\n');
+  if (!o.passwordStdin && o.oidcId === undefined) {
+    process.stderr.write('Give the password on standard input with --password-stdin (never on the command line, where ps and shell history would keep it),\n'
+      + 'or --oidc-id <identity> for an account that signs in through the identity provider only.\n');
     return 2;
   }
-  const password = await readPasswordFromStdin();
+  const password = o.passwordStdin ? await readPasswordFromStdin() : undefined;
   return withSecurity(o, async (security) => {
-    const refusals = checkPasswordRules(password, security.settings.password, { login: normalizeLogin(login) });
+    const refusals = password !== undefined ? checkPasswordRules(password, security.settings.password, { login: normalizeLogin(login) }) : [];
     if (refusals.length > 0) {
       process.stderr.write(`Mot de passe refusé par la politique :\n${refusals.map((r) => `  - ${r.label}\n`).join('')}`);
     }
     // create() checks the same rules again, records the refusal in the audit trail and throws RLS_PASSWORD_POLICY.
     let created: Awaited<ReturnType<Security['accounts']['create']>>;
     try {
-      created = await security.accounts.create({ login, role, password, mustChangePassword: o.mustChange ?? false }, CLI);
+      created = await security.accounts.create({
+        login, role, ...(password !== undefined ? { password } : {}), ...(o.oidcId !== undefined ? { oidcId: o.oidcId } : {}),
+        mustChangePassword: o.mustChange ?? false,
+      }, CLI);
     } catch (e) {
       if (refusals.length > 0 && isRelaisError(e) && e.code === 'RLS_PASSWORD_POLICY') return 1; // already explained above
       throw e;
@@ -95,7 +99,9 @@ export async function runUserAdd(login: string, o: UserAddOptions): Promise<numb
     if (o.json) {
       process.stdout.write(JSON.stringify({ account: created.account, ...(created.totpUri ? { totpUri: created.totpUri } : {}) }) + '\n');
     } else {
-      process.stdout.write(`Compte ${created.account.login} créé (rôle ${created.account.role}).\n`);
+      process.stdout.write(`Compte ${created.account.login} créé (rôle ${created.account.role}`
+        + `${created.account.oidcId !== null ? `, identité ${created.account.oidcId} chez le fournisseur d’identité` : ''}`
+        + `${created.account.hasPassword ? '' : ', sans mot de passe local'}).\n`);
       if (created.totpUri) {
         process.stdout.write('Second facteur requis : ajoutez ce compte à une application d’authentification (TOTP) avec cette adresse,\n'
           + 'puis connectez-vous avec un code pour confirmer l’enrôlement :\n' + created.totpUri + '\n');
@@ -108,7 +114,8 @@ export async function runUserAdd(login: string, o: UserAddOptions): Promise<numb
 function accountLine(a: Account): Record<string, string> {
   const state = a.disabledAt ? 'désactivé' : a.lockedAt ? 'verrouillé' : 'actif';
   return {
-    login: a.login, role: a.role, state, totp: a.totpEnrolled ? 'oui' : a.totpRequired ? 'à enrôler' : 'non',
+    login: a.login, role: a.role, state, password: a.hasPassword ? 'oui' : 'non', oidcId: a.oidcId ?? '',
+    totp: !a.hasPassword ? '—' : a.totpEnrolled ? 'oui' : a.totpRequired ? 'à enrôler' : 'non',
     mustChangePassword: a.mustChangePassword ? 'oui' : 'non', lastLoginAt: a.lastLoginAt?.toISOString() ?? '',
   };
 }
@@ -150,6 +157,17 @@ export function runUserTotp(login: string, o: StoreCommandOptions): Promise<numb
     const { account, uri } = await security.accounts.beginTotpEnrolment(login, CLI);
     process.stdout.write(o.json ? JSON.stringify({ login: account.login, totpUri: uri }) + '\n'
       : `Nouveau secret TOTP pour ${account.login} (l’ancien ne fonctionne plus) ; confirmé à la première connexion avec un code :\n${uri}\n`);
+    return 0;
+  });
+}
+
+/** Links the account to an identity of the provider (e.g. an RPPS number), or unlinks it (null). */
+export function runUserLink(login: string, oidcId: string | null, o: StoreCommandOptions): Promise<number> {
+  return withSecurity(o, async (security) => {
+    const a = await security.accounts.linkIdentity(login, oidcId, CLI);
+    process.stdout.write(o.json ? JSON.stringify(a) + '\n'
+      : a.oidcId !== null ? `Compte ${a.login} rattaché à l’identité ${a.oidcId} ; ses sessions sont fermées.\n`
+        : `Compte ${a.login} détaché du fournisseur d’identité ; ses sessions sont fermées.\n`);
     return 0;
   });
 }

@@ -14,7 +14,7 @@ import { runSandboxMss } from './command-sandbox-mss.js';
 import { runSandboxDpi, runSandboxDpiList } from './command-sandbox-dpi.js';
 import { runTraces } from './command-traces.js';
 import { runCancel, runHold, runRelease, runReplay, type OrderOptions } from './command-orders.js';
-import { runAuditExport, runUserAdd, runUserList, runUserOrder, runUserTotp } from './command-user.js';
+import { runAuditExport, runUserAdd, runUserList, runUserLink, runUserOrder, runUserTotp } from './command-user.js';
 import { runStatsExport, runStatsShow } from './command-stats.js';
 import { runBackup, runBackupVerify, runRestore } from './command-backup.js';
 import { version } from './version.js';
@@ -38,7 +38,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     .addOption(dataOption())
     .option('--mllp-port <n>', 'MLLP port of the first listener', parsePort)
     .option('--mllp-host <ip>', 'address of the first listener')
-    .option('--console-port <n>', 'serve the operations console on this port (loopback)', parsePort)
+    .option('--console-port <n>', 'serve the operations console on this port (turns console.enabled on; loopback unless console.host)', parsePort)
     .option('--console-host <ip>', 'address of the console (default 127.0.0.1; put a TLS proxy in front for other machines)')
     .action(async (o) => { exitCode = await runStart(o); });
 
@@ -164,7 +164,8 @@ export async function main(argv: readonly string[]): Promise<number> {
   user.command('add <login>')
     .description('create an account; the password is read from standard input and must satisfy the password policy')
     .addOption(new Option('--role <role>', 'what the account may do').choices(['admin', 'operator', 'auditor']).makeOptionMandatory())
-    .option('--password-stdin', 'read the password from standard input (required)')
+    .option('--password-stdin', 'read the password from standard input (required unless --oidc-id is given)')
+    .option('--oidc-id <identity>', 'link the account to this identity at the identity provider (console.oidc.identityClaim, e.g. the RPPS national id)')
     .option('--must-change', 'require a new password at the first login')
     .addOption(configOption())
     .addOption(dataOption())
@@ -188,6 +189,18 @@ export async function main(argv: readonly string[]): Promise<number> {
       .option('--json', 'print JSON')
       .action(async (login, o) => { exitCode = await runUserOrder(order, login, o); });
   }
+  user.command('link <login> <identity>')
+    .description('link the account to an identity at the identity provider (one account, several ways in); ends its sessions')
+    .addOption(configOption())
+    .addOption(dataOption())
+    .option('--json', 'print JSON')
+    .action(async (login, identity, o) => { exitCode = await runUserLink(login, identity, o); });
+  user.command('unlink <login>')
+    .description('detach the account from the identity provider (it keeps its password); ends its sessions')
+    .addOption(configOption())
+    .addOption(dataOption())
+    .option('--json', 'print JSON')
+    .action(async (login, o) => { exitCode = await runUserLink(login, null, o); });
   user.command('totp <login>')
     .description('give the account a new TOTP secret and print its otpauth:// URI (the previous secret stops working)')
     .addOption(configOption())
