@@ -1,7 +1,10 @@
 /**
  * The console in a real browser (playwright-core driving Debian's chromium): login with password and TOTP,
- * the inactivity lock, a document search, replaying a dead delivery, and the statistics CSV export.
+ * the inactivity lock, a document search, replaying a dead delivery, the statistics CSV export, and login
+ * through an OpenID provider (oidc-provider on the test PKI) back to a console whose session cookie is
+ * SameSite=Strict.
  */
+import { createServer } from 'node:net';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,7 +15,9 @@ import { segurDocumentTypes } from '../cda/index.js';
 import { totpCode } from '../security/index.js';
 import { STATISTICS_CSV_COLUMNS } from '../stats/index.js';
 import { forEachDriver } from '../store/testing.js';
+import { createOidcLogin, oidcSettings } from './oidc-login.js';
 import { consoleHarness, PASSWORDS, seedFlows } from './testing.js';
+import { startTestIdp } from './testing/oidc-idp.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const skip = existsSync(CHROMIUM) ? false : `${CHROMIUM} is missing (apt-get install chromium)`;
@@ -25,7 +30,8 @@ before(async () => {
   profile = mkdtempSync(join(tmpdir(), 'relais-browser-'));
   // A fresh profile directory per run: no cookie or cache from elsewhere.
   context = await chromium.launchPersistentContext(profile, {
-    executablePath: CHROMIUM, acceptDownloads: true, locale: 'fr-FR',
+    // The test identity provider's certificate comes from the throwaway test PKI, which this profile does not trust.
+    executablePath: CHROMIUM, acceptDownloads: true, locale: 'fr-FR', ignoreHTTPSErrors: true,
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
       '--disable-component-update', '--disable-sync'],
   });
@@ -115,6 +121,48 @@ forEachDriver('console in a browser', (ctx) => {
     } finally {
       await page.close();
       await app.close();
+    }
+  });
+  it('logs in through the identity provider and lands on the dashboard with its Strict session cookie', { skip }, async () => {
+    const h = await consoleHarness(ctx.store);
+    await h.app.close();
+    await h.security.accounts.create({ login: 'dr.navigateur', role: 'operator', oidcId: '899700218896' }, { actor: 'admin' });
+    // The console's address must be known before the provider registers it: take a free port first.
+    const port = await new Promise<number>((resolvePort) => {
+      const probe = createServer().listen(0, '127.0.0.1', () => {
+        const a = probe.address();
+        probe.close(() => resolvePort(typeof a === 'object' && a ? a.port : 0));
+      });
+    });
+    const base = `http://127.0.0.1:${port}`;
+    const idp = await startTestIdp({ redirectUris: [`${base}/connexion/oidc/retour`], acrValues: ['eidas1'] });
+    const dir = mkdtempSync(join(tmpdir(), 'relais-oidc-browser-'));
+    const { writeFileSync } = await import('node:fs');
+    writeFileSync(join(dir, 'ca.pem'), idp.caPem);
+    idp.nextLogin({ sub: 'psc-42', preferred_username: '899700218896', given_name: 'Jeanne', family_name: 'Navigateur' }, { acr: 'eidas1' });
+    const settings = oidcSettings({
+      issuer: idp.issuer, label: 'Pro Santé Connect', clientId: idp.clientId, clientSecret: idp.clientSecret, clientAuth: 'client_secret_basic',
+      clientCertFile: '', clientKeyFile: '', caFile: join(dir, 'ca.pem'), scopes: ['openid', 'profile'], acrValues: ['eidas1'],
+      identityClaim: 'preferred_username', userinfo: false,
+    }, base)!;
+    const { buildConsole } = await import('./server.js');
+    const { silentLogger } = await import('../engine/index.js');
+    const app = await buildConsole({ relais: { store: ctx.store }, security: h.security, log: silentLogger, now: h.clock.now, oidc: createOidcLogin(settings) });
+    await app.listen({ host: '127.0.0.1', port });
+    const page: Page = await context!.newPage();
+    try {
+      await page.goto(`${base}/connexion`);
+      await Promise.all([page.waitForURL(`${base}/`), page.click('text=Se connecter avec Pro Santé Connect')]);
+      assert.equal(await page.textContent('h1'), 'Tableau de bord');
+      assert.match(await page.textContent('.who') ?? '', /dr\.navigateur/);
+      const cookie = (await context!.cookies(base)).find((c) => c.name === 'relais_session');
+      assert.equal(cookie?.sameSite, 'Strict');
+      assert.equal(idp.authorizations.at(-1)?.get('code_challenge_method'), 'S256');
+    } finally {
+      await page.close();
+      await app.close();
+      await idp.close();
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 });
