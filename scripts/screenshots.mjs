@@ -11,7 +11,7 @@ import { chromium } from 'playwright-core';
 const { openStore, insertMessage, insertDocument, insertDeliveries, recordAttempt, insertMssTraces, recordInboundMail } = await import('../src/store/index.ts');
 const { sampleMessage, sampleDocument } = await import('../src/store/testing.ts');
 const { createSecurity, totpCode } = await import('../src/security/index.ts');
-const { startConsole } = await import('../src/console/index.ts');
+const { startConsole, createOidcLogin, oidcSettings } = await import('../src/console/index.ts');
 const { segurDocumentTypes } = await import('../src/cda/index.ts');
 const { silentLogger } = await import('../src/engine/index.ts');
 
@@ -81,7 +81,13 @@ const admin = await security.accounts.create({ login: 'admin', role: 'admin', pa
 await security.accounts.create({ login: 'operateur', role: 'operator', password: 'Demo-Console!2026-op' }, { actor: 'system' });
 await security.accounts.create({ login: 'auditeur', role: 'auditor', password: 'Demo-Console!2026-aud' }, { actor: 'system' });
 const secret = new URL(admin.totpUri).searchParams.get('secret');
-const consoleServer = await startConsole({ relais: { store }, security, log: silentLogger, documentTypes: segurDocumentTypes });
+// The identity-provider button as an establishment would see it (the provider is contacted only on a click).
+const oidc = createOidcLogin(oidcSettings({
+  issuer: 'https://auth.esw.esante.gouv.fr/auth/realms/esante-wallet', label: 'Pro Santé Connect', clientId: 'relais-demo', clientSecret: 'demo',
+  clientAuth: 'client_secret_basic', clientCertFile: '', clientKeyFile: '', caFile: '', scopes: ['openid', 'scope_all'], acrValues: ['eidas1'],
+  identityClaim: 'preferred_username', userinfo: false,
+}, 'https://relais.demo.invalid'));
+const consoleServer = await startConsole({ relais: { store }, security, log: silentLogger, documentTypes: segurDocumentTypes, oidc });
 
 const browser = await chromium.launch({
   executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',

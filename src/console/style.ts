@@ -28,6 +28,7 @@ form.search label.check{flex-direction:row;align-items:center;gap:6px;font-size:
 form.inline{display:inline;margin:0 4px 0 0}
 form.bulk{display:flex;gap:8px;align-items:center;flex-wrap:wrap;margin:0 0 10px;padding:8px 12px;background:#fff8e1;border:1px solid #f0d98c}
 .card{background:#fff;border:1px solid #d9dee5;padding:16px;border-radius:6px}
+.card.provider{margin-bottom:16px}.card.provider p{margin:4px 0 10px}
 .narrow{max-width:420px;display:flex;flex-direction:column;gap:10px}
 .narrow label{display:flex;flex-direction:column;gap:4px}
 .emphasis{background:#fff8e1;padding:6px;border-radius:4px}
