@@ -1,4 +1,4 @@
-import type { AccountRole } from '../domain/index.js';
+import type { SecuritySettings } from '../domain/index.js';
 
 /** The typed configuration of Relais, after validation. Frozen; each component receives its slice. */
 export interface RelaisConfig {
@@ -185,22 +185,8 @@ export interface MssConfig {
   readonly careUnits: readonly CareUnitConfig[];
 }
 
-/** Local accounts of the console (SC.SSI/IAM.92, IE.39); the security layer checks the same bounds. */
-export interface SecurityConfig {
-  readonly password: {
-    readonly minLength: number;
-    readonly requireLower: boolean;
-    readonly requireUpper: boolean;
-    readonly requireDigit: boolean;
-    readonly requireSpecial: boolean;
-    readonly maxAgeDays: number;
-    readonly historyDepth: number;
-    readonly lockAfter: number;
-  };
-  readonly hashing: { readonly memoryKibibytes: number; readonly timeCost: number; readonly parallelism: number };
-  readonly sessions: { readonly idleMinutes: number; readonly absoluteHours: number };
-  readonly totp: { readonly requiredRoles: readonly AccountRole[]; readonly issuer: string };
-}
+/** Local accounts of the console (SC.SSI/IAM.92, IE.39): the shape the security layer takes (it checks the same bounds). */
+export type SecurityConfig = SecuritySettings;
 
 export interface DirectoryEntryConfig {
   readonly address: string;

@@ -10,5 +10,7 @@ export { planDeliveries } from './delivery-plan.js';
 export type { PlannedDelivery, PlannedRecipient } from './delivery-plan.js';
 export { silentLogger } from './logger.js';
 export { accountRoles, auditResults } from './account.js';
-export type { AccountRole, AuditResult } from './account.js';
+export type {
+  AccountRole, AuditResult, PasswordPolicy, HashingSettings, SessionSettings, TotpSettings, SecuritySettings,
+} from './account.js';
 export type { Logger } from './logger.js';

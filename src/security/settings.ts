@@ -1,55 +1,13 @@
 /**
  * The knobs of local accounts (SC.SSI/IAM.92: "the establishment configures the policy, the product provides
- * the knobs"), with defaults that pass the ANS verification scenario (requirements §2.2). The `security`
- * section of the configuration has this shape; this module checks it again so that the layer is safe on
+ * the knobs"), with defaults that pass the ANS verification scenario (requirements §2.2). The types live in
+ * src/domain, shared with the `security` section of the configuration; this module checks the bounds again so that the layer is safe on
  * its own (a console or test building settings by hand cannot set a lock threshold above 10).
  */
 import { RelaisError, accountRoles } from '../domain/index.js';
-import type { AccountRole } from '../domain/index.js';
+import type { AccountRole, PasswordPolicy, HashingSettings, SessionSettings, TotpSettings, SecuritySettings } from '../domain/index.js';
 
-export interface PasswordPolicy {
-  /** In characters (Unicode code points, after NFC normalisation). */
-  readonly minLength: number;
-  readonly requireLower: boolean;
-  readonly requireUpper: boolean;
-  readonly requireDigit: boolean;
-  /** Anything that is neither a letter nor a digit (punctuation, symbols, spaces). */
-  readonly requireSpecial: boolean;
-  /** After this many days the password must be changed at the next login; 0 = never expires. */
-  readonly maxAgeDays: number;
-  /** How many previous passwords (the current one included) a new password may not repeat. */
-  readonly historyDepth: number;
-  /** Consecutive failures (logins and password changes) that lock the account; at most 10 (IAM.92). */
-  readonly lockAfter: number;
-}
-
-/** argon2id cost parameters (OWASP Password Storage Cheat Sheet: m ≥ 19 MiB, t ≥ 2, p = 1). */
-export interface HashingSettings {
-  readonly memoryKibibytes: number;
-  readonly timeCost: number;
-  readonly parallelism: number;
-}
-
-export interface SessionSettings {
-  /** Inactivity lock (SC.SSI/IE.39). */
-  readonly idleMinutes: number;
-  /** A session ends after this long whatever the activity. */
-  readonly absoluteHours: number;
-}
-
-export interface TotpSettings {
-  /** Roles that must give a TOTP code at login; an enrolled account of any role always must. */
-  readonly requiredRoles: readonly AccountRole[];
-  /** Shown by authenticator apps beside the login. */
-  readonly issuer: string;
-}
-
-export interface SecuritySettings {
-  readonly password: PasswordPolicy;
-  readonly hashing: HashingSettings;
-  readonly sessions: SessionSettings;
-  readonly totp: TotpSettings;
-}
+export type { PasswordPolicy, HashingSettings, SessionSettings, TotpSettings, SecuritySettings } from '../domain/index.js';
 
 /** Bounds shared with the configuration schema (src/config). */
 export const LOCK_AFTER_MAX = 10;
