@@ -1,8 +1,8 @@
 /**
  * The knobs of local accounts (SC.SSI/IAM.92: "the establishment configures the policy, the product provides
  * the knobs"), with defaults that pass the ANS verification scenario (requirements §2.2). The types live in
- * src/domain, shared with the `security` section of the configuration; this module checks the bounds again so that the layer is safe on
- * its own (a console or test building settings by hand cannot set a lock threshold above 10).
+ * src/domain, shared with the `security` section of the configuration; this module checks the bounds again,
+ * so that the layer is safe on its own (settings built by hand cannot set a lock threshold above 10).
  */
 import { RelaisError, accountRoles } from '../domain/index.js';
 import type { AccountRole, PasswordPolicy, HashingSettings, SessionSettings, TotpSettings, SecuritySettings } from '../domain/index.js';
