@@ -6,13 +6,16 @@ import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { request } from 'node:https';
 import { createHash, randomBytes } from 'node:crypto';
+import { createTestChain, type TestCredential } from '../../pki/index.js';
+import { oddCertificate } from '../../pki/testing.js';
 import { startTestIdp, defaultTestIdpUser, type TestIdp } from './oidc-idp.js';
 
 interface Answer { status: number; headers: Record<string, string | string[] | undefined>; body: string }
 
-function send(ca: string, url: string, o: { method?: string; headers?: Record<string, string>; body?: string } = {}): Promise<Answer> {
+function send(ca: string, url: string, o: { method?: string; headers?: Record<string, string>; body?: string; client?: Pick<TestCredential, 'certPem' | 'keyPem'> } = {}): Promise<Answer> {
   return new Promise((resolve, reject) => {
-    const req = request(url, { method: o.method ?? 'GET', headers: o.headers, ca }, (res) => {
+    const tls = o.client ? { cert: o.client.certPem, key: o.client.keyPem } : {};
+    const req = request(url, { method: o.method ?? 'GET', headers: o.headers, ca, ...tls }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
       res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') }));
@@ -181,5 +184,52 @@ describe('test OpenID provider, claims from userinfo only and client_secret_post
     const u = await send(idp.caPem, `${idp.issuer}/me`, { headers: { authorization: `Bearer ${t.access_token}` } });
     assert.equal(u.status, 200, u.body);
     assert.deepEqual(JSON.parse(u.body), { sub: 'u-42', preferred_username: 'jdoe', given_name: 'John', family_name: 'Doe' });
+  });
+});
+
+describe('test OpenID provider, tls_client_auth and certificate-bound access tokens', () => {
+  let idp: TestIdp;
+  let client: TestCredential;
+  before(async () => {
+    client = (await createTestChain()).authCli;
+    idp = await startTestIdp({ redirectUris: [redirectUri], clientAuth: 'tls_client_auth', claimsFromUserinfoOnly: true });
+  });
+  after(async () => { await idp.close(); });
+
+  const exchange = (login: Login, path: string, c?: Pick<TestCredential, 'certPem' | 'keyPem'>) => send(idp.caPem, `${idp.issuer}${path}`, {
+    method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, ...(c ? { client: c } : {}),
+    body: new URLSearchParams({
+      grant_type: 'authorization_code', code: login.callback.searchParams.get('code') ?? '', redirect_uri: redirectUri,
+      code_verifier: login.verifier, client_id: idp.clientId,
+    }).toString(),
+  });
+
+  it('advertises tls_client_auth, bound tokens and the mTLS endpoint aliases', async () => {
+    const d = JSON.parse((await send(idp.caPem, `${idp.issuer}/.well-known/openid-configuration`)).body) as Record<string, unknown>;
+    assert.ok((d.token_endpoint_auth_methods_supported as string[]).includes('tls_client_auth'));
+    assert.equal(d.tls_client_certificate_bound_access_tokens, true);
+    assert.deepEqual(d.mtls_endpoint_aliases, { token_endpoint: `${idp.issuer}/mtls/token`, userinfo_endpoint: `${idp.issuer}/mtls/me` });
+  });
+
+  it('issues tokens to the registered certificate at the alias only; userinfo wants the same certificate', async () => {
+    idp.nextLogin({ sub: 'u-7', preferred_username: 'jdoe' });
+    const refused = [
+      await exchange(await authorize(idp), '/mtls/token'),
+      await exchange(await authorize(idp), '/mtls/token', await oddCertificate({ bits: 2048, cn: 'PFI RELAIS TEST' })),
+      await exchange(await authorize(idp), '/token', client),
+    ];
+    for (const a of refused) {
+      assert.equal(a.status, 401, a.body);
+      assert.equal((JSON.parse(a.body) as { error: string }).error, 'invalid_client');
+    }
+
+    const a = await exchange(await authorize(idp), '/mtls/token', client);
+    assert.equal(a.status, 200, a.body);
+    const { access_token: at } = JSON.parse(a.body) as { access_token: string };
+    const bearer = { authorization: `Bearer ${at}` };
+    const u = await send(idp.caPem, `${idp.issuer}/mtls/me`, { headers: bearer, client });
+    assert.equal(u.status, 200, u.body);
+    assert.equal((JSON.parse(u.body) as { preferred_username: string }).preferred_username, 'jdoe');
+    assert.equal((await send(idp.caPem, `${idp.issuer}/mtls/me`, { headers: bearer })).status, 401, 'the token is bound to the certificate');
   });
 });

@@ -3,11 +3,17 @@
  * the console's OIDC login tests. One confidential client, Authorization Code + PKCE, no login pages: every
  * interaction is finished at once for the user chosen by `nextLogin`, so a plain HTTP client following
  * redirects and a real Chromium both get through.
+ *
+ * With `clientAuth: 'tls_client_auth'` the client authenticates by certificate (RFC 8705) and its access
+ * tokens are bound to that certificate, as Pro Santé Connect does. The certificate is only looked at on the
+ * advertised mTLS endpoint aliases (`/mtls/token`, `/mtls/me`), like a provider whose mTLS endpoints live
+ * apart: a client that ignored the aliases would not be authenticated.
  */
 import { createServer, type Server } from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { generateKeyPairSync, randomBytes, type JsonWebKey } from 'node:crypto';
+import type { TLSSocket } from 'node:tls';
+import { X509Certificate, generateKeyPairSync, randomBytes, type JsonWebKey } from 'node:crypto';
 import { createTestChain } from '../../pki/index.js';
 
 export interface TestIdpUser {
@@ -25,6 +31,7 @@ export interface TestIdp {
   /** PEM of the CA bundle that signs the IdP's TLS certificate (give it to the client as caFile). */
   readonly caPem: string;
   readonly clientId: string;
+  /** Not registered when the client authenticates by certificate. */
   readonly clientSecret: string;
   /**
    * Who logs in at the next interactions (it stays until changed) and with which acr/amr. `undefined`: the
@@ -39,7 +46,13 @@ export interface TestIdp {
 export interface TestIdpOptions {
   redirectUris: string[];
   /** Default client_secret_basic. */
-  clientAuth?: 'client_secret_basic' | 'client_secret_post';
+  clientAuth?: 'client_secret_basic' | 'client_secret_post' | 'tls_client_auth';
+  /**
+   * tls_client_auth: the subject DN registered for the client, RFC 4514 (most specific RDN first, e.g.
+   * `CN=PFI RELAIS TEST,OU=990000000,O=CH TEST RELAIS,ST=TEST,C=FR`). Default: the test PKI's authCli
+   * certificate. The certificate must also chain to the test PKI.
+   */
+  tlsClientSubjectDn?: string;
   /** acr values the IdP announces (acr_values_supported). */
   acrValues?: string[];
   /** Only `sub` (with acr/amr/auth_time) in the ID token; profile and email claims from userinfo alone. */
@@ -72,7 +85,17 @@ interface OidcModule {
 interface OidcContext {
   type: string;
   body: unknown;
+  req: IncomingMessage;
 }
+
+/** A DN in RFC 4514 form from Node's one-RDN-a-line subject (which lists the least specific first). */
+function rfc4514(subject: string): string {
+  return subject.split('\n').reverse().join(',');
+}
+const normalizeDn = (dn: string) => dn.split(/\s*,\s*/).map((rdn) => rdn.replace(/\s*=\s*/, '=')).join(',');
+
+/** The path prefix of the mTLS endpoint aliases (RFC 8705 §5). */
+const MTLS_PREFIX = '/mtls';
 
 let moduleLoading: Promise<OidcModule> | undefined;
 
@@ -181,12 +204,22 @@ export async function startTestIdp(o: TestIdpOptions): Promise<TestIdp> {
     }, { mergeWithLastSubmission: false });
   };
 
-  const server: Server = createServer({ cert: chain.server.chainPem, key: chain.server.keyPem }, (req, res) => {
+  const mtls = o.clientAuth === 'tls_client_auth';
+  // Requests that came through an mTLS alias: the only ones whose client certificate counts.
+  const viaAlias = new WeakSet<IncomingMessage>();
+  // A client certificate is asked for but not required at the handshake (the browser has none); the
+  // provider decides from what the socket got and whether it chains to the test PKI.
+  const tls = mtls ? { requestCert: true, rejectUnauthorized: false, ca: chain.trustBundlePem } : {};
+  const server: Server = createServer({ cert: chain.server.chainPem, key: chain.server.keyPem, ...tls }, (req, res) => {
     const url = new URL(req.url ?? '/', 'https://127.0.0.1');
     const { provider, callback } = app;
     if (!provider || !callback) {
       res.writeHead(503).end();
       return;
+    }
+    if (mtls && url.pathname.startsWith(`${MTLS_PREFIX}/`)) {
+      viaAlias.add(req);
+      req.url = (req.url ?? '/').slice(MTLS_PREFIX.length);
     }
     if (req.method === 'GET' && url.pathname === '/auth') authorizations.push(new URLSearchParams(url.search));
     if (url.pathname === '/auth' || url.pathname.startsWith('/auth/')) {
@@ -212,15 +245,40 @@ export async function startTestIdp(o: TestIdpOptions): Promise<TestIdp> {
   });
   const issuer = `https://127.0.0.1:${(server.address() as AddressInfo).port}`;
 
+  const peerCertificate = (ctx: OidcContext): X509Certificate | undefined => {
+    if (!viaAlias.has(ctx.req)) return undefined;
+    const peer = (ctx.req.socket as TLSSocket).getPeerCertificate(false);
+    // Without a certificate Node gives an empty object.
+    return peer.raw === undefined ? undefined : new X509Certificate(peer.raw);
+  };
+  const subjectDn = normalizeDn(o.tlsClientSubjectDn ?? rfc4514(new X509Certificate(chain.authCli.certPem).subject));
+  const mtlsConfiguration = mtls ? {
+    clientAuthMethods: ['client_secret_basic', 'client_secret_post', 'tls_client_auth'],
+    mTLS: {
+      enabled: true, tlsClientAuth: true, certificateBoundAccessTokens: true,
+      getCertificate: peerCertificate,
+      certificateAuthorized: (ctx: OidcContext) => (ctx.req.socket as TLSSocket).authorized,
+      certificateSubjectMatches: (ctx: OidcContext, property: string, expected: string) => {
+        const cert = peerCertificate(ctx);
+        return property === 'tls_client_auth_subject_dn' && cert !== undefined && rfc4514(cert.subject) === normalizeDn(expected);
+      },
+    },
+    discovery: { mtls_endpoint_aliases: { token_endpoint: `${issuer}${MTLS_PREFIX}/token`, userinfo_endpoint: `${issuer}${MTLS_PREFIX}/me` } },
+  } : undefined;
+
   const ttl = 600;
   const provider = new Provider(issuer, {
     adapter: memoryAdapter(),
     clients: [{
-      client_id: clientId, client_secret: clientSecret, redirect_uris: o.redirectUris,
+      client_id: clientId, redirect_uris: o.redirectUris,
       grant_types: ['authorization_code'], response_types: ['code'],
       token_endpoint_auth_method: o.clientAuth ?? 'client_secret_basic',
+      ...(mtls
+        ? { tls_client_auth_subject_dn: subjectDn, tls_client_certificate_bound_access_tokens: true }
+        : { client_secret: clientSecret }),
     }],
-    clientAuthMethods: ['client_secret_basic', 'client_secret_post'],
+    clientAuthMethods: mtlsConfiguration?.clientAuthMethods ?? ['client_secret_basic', 'client_secret_post'],
+    ...(mtlsConfiguration ? { discovery: mtlsConfiguration.discovery } : {}),
     jwks: { keys: [signingKey()] },
     cookies: { keys: [randomBytes(32).toString('base64url')] },
     // acr and amr ride with the openid scope so the ID token carries them whether or not acr_values was sent.
@@ -233,7 +291,7 @@ export async function startTestIdp(o: TestIdpOptions): Promise<TestIdp> {
     acrValues: o.acrValues ?? [],
     conformIdTokenClaims: o.claimsFromUserinfoOnly ?? false,
     pkce: { required: () => true },
-    features: { devInteractions: { enabled: false } },
+    features: { devInteractions: { enabled: false }, ...(mtlsConfiguration ? { mTLS: mtlsConfiguration.mTLS } : {}) },
     interactions: { url: (_ctx: unknown, i: { uid: string }) => `/interaction/${i.uid}` },
     findAccount: (_ctx: unknown, sub: string) => {
       const user = accounts.get(sub);
