@@ -157,6 +157,14 @@ export const configSchema: Schema = {
       },
       ackTimeoutSeconds: { type: 'int', default: 30, min: 1, max: 600, fix: 'give how many seconds to wait for the DPI ACK of one ZAM' },
       maxAttempts: { type: 'int', default: 20, min: 1, max: 1000, fix: 'give how many tries a ZAM gets before it is given up (dead)' },
+      application: {
+        type: 'string', default: 'DPI', pattern: /^[^|^~\\&\r\n]{1,180}$/,
+        fix: 'give the DPI application name Relais puts in MSH-5 of the documents it sends to the DPI (inbound MSSanté mails), without HL7 delimiters',
+      },
+      facility: {
+        type: 'string', default: '', allowEmpty: true, pattern: /^[^|^~\\&\r\n]{0,180}$/,
+        fix: 'give the DPI facility for MSH-6 of those messages, without HL7 delimiters (empty: the FINESS géographique)',
+      },
     },
   },
   mss: {

@@ -132,6 +132,10 @@ export interface DpiConfig {
   readonly ackTimeoutSeconds: number;
   /** Tries before a ZAM is dead. */
   readonly maxAttempts: number;
+  /** MSH-5 of the messages Relais starts towards the DPI (volet B MDM of inbound mails). */
+  readonly application: string;
+  /** MSH-6 of those messages; empty = the FINESS géographique. */
+  readonly facility: string;
 }
 
 /** One MSSanté application mailbox (BAL APP). */

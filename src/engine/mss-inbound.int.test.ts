@@ -92,6 +92,7 @@ describe('volet B: documents received by MSSanté handed to the DPI', { skip: ms
       RELAIS_MSS_BAL: app.address, RELAIS_MSS_PASSWORD: app.password, RELAIS_PKI_DIR: mss.pkiDir,
       RELAIS_MSS_ERROR_BAL: mss.sandbox.mailbox('org').address, RELAIS_DPI: `127.0.0.1:${dpi.port}`,
       RELAIS_MSS__MAILBOXES__0__POLL_SECONDS: '5',
+      RELAIS_DPI__APPLICATION: 'HOPITAL_MANAGER', RELAIS_DPI__FACILITY: 'CHU-TEST',
       // Small enough for a test mail to exceed it, large enough for every other mail of this file.
       RELAIS_MSS__MAX_INBOUND_MAIL_BYTES: String(1024 * 1024),
     } });
@@ -113,6 +114,7 @@ describe('volet B: documents received by MSSanté handed to the DPI', { skip: ms
     await dpi.waitFor(1, 30_000, 'T02');
     const [mdm] = dpi.ofEvent('T02');
     assert.equal(mdm?.segment('MSH')?.raw(21), '1.1^CISIS_CDA_HL7_LPS');
+    assert.deepEqual([mdm?.segment('MSH')?.get(5), mdm?.segment('MSH')?.get(6)], ['HOPITAL_MANAGER', 'CHU-TEST'], 'dpi.application / dpi.facility');
     assert.equal(mdm?.segment('TXA')?.get(12), m.uniqueId);
     assert.equal(mdm?.segment('PV1')?.get(2), 'N');
     assert.equal(mdm?.segment('PID')?.get(3, 1), demoPatients[0]!.ins);

@@ -66,8 +66,8 @@ export function startMssInbound(config: RelaisConfig, o: {
     store: o.store, mailbox, link, allowTls13: c.tls13, onTrace: o.traces.sink,
     intake: {
       sendingApp: config.establishment.applicationName, sendingFacility: config.establishment.finessGeographique,
-      // The DPI's own names are not configured: MSH-5/6 name the receiving side generically.
-      receivingApp: 'DPI', receivingFacility: config.establishment.finessGeographique,
+      // MSH-5/6 as the DPI's interface engine routes them (dpi.application / dpi.facility).
+      receivingApp: config.dpi.application, receivingFacility: config.dpi.facility || config.establishment.finessGeographique,
       nextControlId: o.nextControlId, zam: o.zam,
       testOids: o.testOids,
       directory: directoryOf(config), careUnits: careUnitsOf(config),
