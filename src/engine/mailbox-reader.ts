@@ -53,6 +53,8 @@ export class MailboxReader {
   #loop: Promise<void> | undefined;
   #stop = false;
   #sleep: (() => void) | undefined;
+  /** Ends the running IMAP wait (IDLE): notify() and stop() do not wait for the poll period. */
+  #wake: AbortController | undefined;
   #failures = 0;
 
   constructor(o: MailboxReaderOptions) {
@@ -74,11 +76,14 @@ export class MailboxReader {
   /** Reads now instead of at the next poll (e.g. an answer was sent and its mail can move). */
   notify(): void {
     this.#sleep?.();
+    this.#wake?.abort();
   }
 
+  /** Ends at once even mid-IDLE: the session logs out politely, or is closed after a short bound. */
   async stop(): Promise<void> {
     this.#stop = true;
     this.#sleep?.();
+    this.#wake?.abort();
     await this.#session?.logout().catch(() => undefined);
     await this.#loop;
   }
@@ -106,10 +111,13 @@ export class MailboxReader {
         if (this.#health.markUp(this.#now())) this.#log.info({}, 'mailbox readable again');
         if (this.#stop) break;
         // IDLE returns at once when new mail comes; the poll bound also moves answered mails in time.
-        await Promise.race([
-          this.#session.waitForNew(this.#o.mailbox.pollSeconds * 1000).catch(() => false),
-          new Promise<void>((r) => { this.#sleep = r; }),
-        ]);
+        const wake = new AbortController();
+        this.#wake = wake;
+        try {
+          await this.#session.waitForNew(this.#o.mailbox.pollSeconds * 1000, wake.signal).catch(() => false);
+        } finally {
+          this.#wake = undefined;
+        }
       } catch (e) {
         // A session closed by stop() is not a mailbox failure.
         if (this.#stop) break;
@@ -126,6 +134,8 @@ export class MailboxReader {
         await new Promise<void>((r) => { const t = setTimeout(r, delay); this.#sleep = () => { clearTimeout(t); r(); }; });
       }
     }
+    // A session opened while stop() was already waiting would stay open otherwise (logout is idempotent).
+    await this.#session?.logout().catch(() => undefined);
   }
 
   /** One pass: read what is new, then move what is settled. Public for tests and the demo. */

@@ -60,10 +60,20 @@ export interface ImapSession {
   /** Moves messages to a folder, creating it first when it does not exist. */
   move(uids: readonly number[], folder: string): Promise<void>;
   addFlags(uids: readonly number[], flags: readonly string[]): Promise<void>;
-  /** IDLE until the folder grows or the time is up; true when new mail arrived. */
-  waitForNew(timeoutMs: number): Promise<boolean>;
-  logout(): Promise<void>;
+  /**
+   * IDLE until the folder grows, the time is up or `signal` aborts; true when new mail arrived. An aborted wait
+   * ends IDLE at once and leaves the session usable; logout() ends a running wait too.
+   */
+  waitForNew(timeoutMs: number, signal?: AbortSignal): Promise<boolean>;
+  /**
+   * LOGOUT, ending a running wait first; settles with the connection closed. Never waits longer than `timeoutMs`
+   * (default 2 s) for the commands ahead of it and the server's answer: the socket is closed then. Idempotent.
+   */
+  logout(o?: { timeoutMs?: number }): Promise<void>;
 }
+
+/** How long a logout waits for a polite end before closing the socket. */
+const IMAP_LOGOUT_BOUND_MS = 2_000;
 
 interface LogLine { src: 'c' | 's'; msg: string }
 
@@ -219,6 +229,10 @@ export async function createImapSession(o: ImapSessionOptions): Promise<ImapSess
     queue = next.catch(() => undefined);
     return next;
   };
+  // Set by logout(): a wait in progress ends at once, and no new one starts.
+  let leaving = false;
+  let endWait: (() => void) | undefined;
+  let loggingOut: Promise<void> | undefined;
   const knownFolders = new Set<string>(['INBOX']);
   const requireFolder = (): ImapFolderState => {
     if (!folder) throw new RelaisError('RLS_BUG', 'no IMAP folder is open');
@@ -291,10 +305,12 @@ export async function createImapSession(o: ImapSessionOptions): Promise<ImapSess
         if (!ok) throw new RelaisError('RLS_MSS_IMAP', 'UID STORE +FLAGS failed', { reason: 'command', operation: 'flag' });
       });
     },
-    waitForNew(timeoutMs) {
+    waitForNew(timeoutMs, signal) {
       return run('idle', 'IDLE', async () => {
         const f = requireFolder();
         const before = f.exists;
+        // Stopping or woken before IDLE began: nothing to wait for (and no IDLE for the LOGOUT to break).
+        if (leaving || signal?.aborted) return false;
         let grown = false;
         await new Promise<void>((resolve) => {
           const onExists = (d: { count: number }): void => {
@@ -305,11 +321,17 @@ export async function createImapSession(o: ImapSessionOptions): Promise<ImapSess
           const done = (): void => {
             clearTimeout(timer);
             client.off('exists', onExists);
+            signal?.removeEventListener('abort', done);
+            if (endWait === done) endWait = undefined;
             resolve();
           };
+          endWait = done;
           client.on('exists', onExists);
+          signal?.addEventListener('abort', done, { once: true });
           client.idle().catch(() => done());
         });
+        // The LOGOUT that ended the wait breaks IDLE itself (imapflow sends DONE before the next command).
+        if (leaving) return grown;
         // Any command ends IDLE (DONE); NOOP also collects what arrived meanwhile.
         await client.noop();
         const exists = typeof client.mailbox === 'object' ? Number(client.mailbox.exists) : before;
@@ -317,12 +339,29 @@ export async function createImapSession(o: ImapSessionOptions): Promise<ImapSess
         return grown || exists > before;
       });
     },
-    logout() {
-      return run('logout', 'LOGOUT', async () => {
-        await client.logout();
-      }).catch(() => {
+    logout(x = {}) {
+      loggingOut ??= (async () => {
+        leaving = true;
+        endWait?.();
+        let forced = false;
+        const polite = run('logout', 'LOGOUT', async () => {
+          await client.logout();
+          // imapflow counts a socket closed under a pending LOGOUT as logged out: the trace says what happened.
+          if (forced) throw new RelaisError('RLS_MSS_TIMEOUT', 'no answer to LOGOUT in time: connection closed', { reason: 'timeout', operation: 'logout' });
+        }).catch(() => undefined);
+        let timer: NodeJS.Timeout | undefined;
+        const bound = new Promise<'bound'>((resolve) => { timer = setTimeout(() => resolve('bound'), x.timeoutMs ?? IMAP_LOGOUT_BOUND_MS); });
+        const first = await Promise.race([polite, bound]);
+        clearTimeout(timer);
+        if (first === 'bound') {
+          forced = true;
+          log.warn({ boundMs: x.timeoutMs ?? IMAP_LOGOUT_BOUND_MS }, 'IMAP logout not answered in time: closing the connection');
+        }
+        // Idempotent after a polite LOGOUT (imapflow has closed the socket); otherwise it rejects what is pending.
+        // Synchronous: the session is unusable from here, the forced LOGOUT's trace follows on its own.
         client.close();
-      });
+      })();
+      return loggingOut;
     },
   };
 }
