@@ -98,8 +98,7 @@ function reader(store: Store, mailbox: MailboxConfig, link: MssLink): MailboxRea
 
 function mailboxConfig(env: Record<string, string>): { mailbox: MailboxConfig; link: MssLink } {
   const config = loadConfig({ env });
-  // stop() waits for a running IDLE to end: a short poll keeps each test short.
-  return { mailbox: { ...config.mss.mailboxes[0]!, pollSeconds: 1 }, link: loadMssLink(config) };
+  return { mailbox: config.mss.mailboxes[0]!, link: loadMssLink(config) };
 }
 
 forEachDriver('reading mailbox state', (ctx) => {
