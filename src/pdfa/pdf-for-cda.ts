@@ -1,8 +1,7 @@
-import { extractNonXmlBody, formatInstanceId, loadSafeXml, type CdaHeader } from '../cda/index.js';
+import { extractNonXmlBody, type CdaHeader } from '../cda/index.js';
 import { RelaisError } from '../domain/index.js';
-import { authorNames, documentTitle, headerLines } from './header-lines.js';
-import { readNarrative } from './narrative.js';
-import { renderPdfa } from './render.js';
+import { renderN3, type N3RenderInput } from './render-n3.js';
+import type { PdfRenderer } from './render-pool.js';
 
 export interface PdfForCdaOptions {
   /** CreationDate of a rendered PDF (Info, XMP and the file ID derive from it). Default: now. Fix it for identical bytes. */
@@ -13,6 +12,13 @@ export interface PdfForCdaOptions {
   maxNarrativeChars?: number;
   /** Cap on the CDA size (same meaning as for readCdaHeader). Default 20 MiB. */
   maxXmlBytes?: number;
+  /**
+   * Where an N3 document is rendered: a PdfRenderPool (worker threads, the main thread stays free), or, without
+   * one, right here on the calling thread. Same bytes either way.
+   */
+  renderer?: PdfRenderer;
+  /** Withdraws a rendering still waiting for a render thread (with a renderer). */
+  signal?: AbortSignal;
 }
 
 export interface PdfCopy {
@@ -23,8 +29,6 @@ export interface PdfCopy {
 
 const DEFAULT_MAX_PAGES = 300;
 const DEFAULT_MAX_NARRATIVE_CHARS = 2_000_000;
-// Sections within sections, lists within lists: far beyond any real document, low enough to keep recursion cheap.
-const MAX_NESTING = 40;
 
 /**
  * The PDF to attach beside a CDA in an MSSanté mail (SC.CDA/DD.12, digest §B5). N1: the PDF of the nonXMLBody,
@@ -40,17 +44,11 @@ export async function pdfForCda(cda: Buffer, header: CdaHeader, o: PdfForCdaOpti
     }
     return { content: body.bytes, source: 'embedded' };
   }
-  const doc = loadSafeXml(cda, { maxBytes: o.maxXmlBytes });
-  const sections = readNarrative(doc, { maxChars: o.maxNarrativeChars ?? DEFAULT_MAX_NARRATIVE_CHARS, maxDepth: MAX_NESTING });
-  const lines = headerLines(header);
-  const content = await renderPdfa({
-    title: documentTitle(header),
-    author: authorNames(header),
-    documentLines: lines.document,
-    patientLines: lines.patient,
-    sections,
-    reference: formatInstanceId(header.id),
-  }, { creationDate: o.creationDate ?? new Date(), maxPages: o.maxPages ?? DEFAULT_MAX_PAGES });
+  const input: N3RenderInput = {
+    cda, header, creationDate: o.creationDate ?? new Date(), maxPages: o.maxPages ?? DEFAULT_MAX_PAGES,
+    maxNarrativeChars: o.maxNarrativeChars ?? DEFAULT_MAX_NARRATIVE_CHARS, maxXmlBytes: o.maxXmlBytes,
+  };
+  const content = o.renderer ? await o.renderer.render(input, o.signal) : await renderN3(input);
   return { content, source: 'rendered' };
 }
 
