@@ -10,6 +10,7 @@ import type { VoletAConfig } from '../cisis/index.js';
 import type { MailboxConfig, RelaisConfig } from '../config/index.js';
 import { RelaisError, type DestinationKind } from '../domain/index.js';
 import { createSmtpSubmitter, type SmtpSubmitter } from '../mss/index.js';
+import { createPdfRenderPool } from '../pdfa/index.js';
 import { createCrlCache, createTrustStore, loadCredentials, type Credentials, type CrlSource, type TrustStore } from '../pki/index.js';
 import type { Store } from '../store/index.js';
 import { DeliveryWorker, type DeliveryWorkerOptions } from './delivery-worker.js';
@@ -89,6 +90,8 @@ export function startMssDelivery(
   o: {
     store: Store; validation: VoletAConfig; log: Logger; version: string; traces: TraceWriter;
     onSettled?: DeliveryWorkerOptions['onSettled']; afterSettled?: DeliveryWorkerOptions['afterSettled'];
+    /** Threads drawing the PDF copies of N3 documents; default defaultRenderThreads() (1 on 2 vCPU). */
+    pdfRenderThreads?: number;
   },
 ): MssDelivery | undefined {
   const c = config.mss;
@@ -101,6 +104,8 @@ export function startMssDelivery(
   const traces = o.traces;
   const timeoutMs = c.timeoutSeconds * 1000;
   const submitter = createMailboxSubmitter(config, mailbox, link, traces, o.log);
+  // N3 PDF copies are drawn off the main thread, which keeps answering MLLP frames and the console meanwhile.
+  const pdfRenderer = createPdfRenderPool(o.pdfRenderThreads === undefined ? {} : { size: o.pdfRenderThreads });
   const send = createMssSender({
     store: o.store, submitter, from: { address: mailbox.address, label: mailbox.label },
     ...(c.replyTo ? { replyTo: c.replyTo } : {}),
@@ -110,7 +115,7 @@ export function startMssDelivery(
       contact: [c.replyTo || mailbox.address],
       software: { name: 'Relais', version: o.version },
     },
-    validation: o.validation, log: o.log,
+    validation: o.validation, pdfRenderer, log: o.log,
   });
   const workers = MAIL_KINDS.map((kind) => new DeliveryWorker({
     store: o.store, kind, log: o.log, send,
@@ -130,7 +135,8 @@ export function startMssDelivery(
     notify() { for (const w of workers) w.notify(); },
     close(x = {}) {
       closing ??= Promise.all(workers.map((w) => w.stop(x.timeoutMs === undefined ? {} : { timeoutMs: x.timeoutMs })))
-        .then(() => submitter.close());
+        .then(() => Promise.all([submitter.close(), pdfRenderer.close()]))
+        .then(() => undefined);
       return closing;
     },
   };

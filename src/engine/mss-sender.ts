@@ -15,7 +15,7 @@ import {
   composeDocumentMail, mailRecipientsAllowed, type ComposedMail, type MailRecipient, type SmtpSendResult, type SmtpSubmitter,
   type MailTemplates,
 } from '../mss/index.js';
-import { pdfFileName, pdfForCda } from '../pdfa/index.js';
+import { pdfFileName, pdfForCda, type PdfRenderer } from '../pdfa/index.js';
 import { fixMailMessageId, type ClaimedDelivery, type Store } from '../store/index.js';
 import { deterministicUuids } from '../xds/index.js';
 import { buildXdmArchive, type XdmSender } from '../xdm/index.js';
@@ -40,6 +40,8 @@ export interface MssSenderOptions {
   sender: XdmSender;
   validation: VoletAConfig;
   templates?: Partial<MailTemplates>;
+  /** Where N3 PDF copies are drawn (worker threads); without it, on the calling thread. */
+  pdfRenderer?: PdfRenderer;
   log?: Logger;
 }
 
@@ -90,7 +92,7 @@ export function outcomeOfSmtp(r: SmtpSendResult): SendOutcome {
 export function createMssSender(o: MssSenderOptions): (delivery: ClaimedDelivery, x: { signal: AbortSignal }) => Promise<SendOutcome> {
   const log = (o.log ?? silentLogger).child({ component: 'mss-sender' });
 
-  async function compose(s: DeliverySource, recipient: MailRecipient, messageId: string): Promise<ComposedMail> {
+  async function compose(s: DeliverySource, recipient: MailRecipient, messageId: string, signal: AbortSignal): Promise<ComposedMail> {
     const { request, document } = s;
     const patient = request.patient;
     const family = patient.birthFamily ?? document.header.patient.birthFamily ?? '';
@@ -112,7 +114,9 @@ export function createMssSender(o: MssSenderOptions): (delivery: ClaimedDelivery
     }, { newUuid: deterministicUuids(messageId), mtime: s.acceptedAt });
     const pdfs = s.action === 'delete' ? [] : [{
       fileName: pdfFileName({ actDate: document.header.effectiveTime ?? s.acceptedAt, typeLabel: document.typeCode.label, family, given }),
-      content: (await pdfForCda(document.cda, document.header, { creationDate: s.acceptedAt })).content,
+      content: (await pdfForCda(document.cda, document.header, {
+        creationDate: s.acceptedAt, signal, ...(o.pdfRenderer ? { renderer: o.pdfRenderer } : {}),
+      })).content,
     }];
     const replyTo = request.replyTo ?? (o.replyTo || undefined);
     return composeDocumentMail({
@@ -158,7 +162,7 @@ export function createMssSender(o: MssSenderOptions): (delivery: ClaimedDelivery
     const messageId = await fixMailMessageId(o.store.db, delivery.id, newMessageId(delivery, o.from.address));
     let mail: ComposedMail;
     try {
-      mail = await compose(s, recipient, messageId);
+      mail = await compose(s, recipient, messageId, signal);
     } catch (e) {
       const code = isRelaisError(e) && e.code === 'RLS_MSS_TOO_LARGE' ? mssSenderCodes.tooLarge : mssSenderCodes.unbuildable;
       dlog.error({ code, error: isRelaisError(e) ? e.code : String(e) }, 'cannot build the mail');
