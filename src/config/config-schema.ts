@@ -189,6 +189,10 @@ export const configSchema: Schema = {
         fix: 'give the largest mail read from a mailbox, in bytes; a larger one is not read and goes to the error folder',
       },
       connections: { type: 'int', default: 2, min: 1, max: 20, fix: 'give the number of pooled SMTP connections (1–20)' },
+      pdfRenderThreads: {
+        type: 'int', default: 0, min: 0, max: 16,
+        fix: 'give the threads drawing the PDF copies of N3 documents (0 = one per spare core, at most 2)',
+      },
       timeoutSeconds: { type: 'int', default: 60, min: 5, max: 600, fix: 'give the time limit of one SMTP or IMAP exchange in seconds' },
       traceRetentionDays: { type: 'int', default: 183, min: 30, max: 3650, fix: 'give how many days SMTP and IMAP traces are kept (6 months by default)' },
       errorMailbox: {

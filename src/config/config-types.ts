@@ -172,6 +172,8 @@ export interface MssConfig {
   readonly maxInboundMailBytes: number;
   /** Pooled SMTP connections. */
   readonly connections: number;
+  /** Threads drawing the PDF copies of N3 documents; 0 = automatic (one per spare core, at most 2). */
+  readonly pdfRenderThreads: number;
   readonly timeoutSeconds: number;
   readonly traceRetentionDays: number;
   /** Receives the error mails of inbound documents (volet B); empty = the sender. */

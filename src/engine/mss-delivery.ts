@@ -90,8 +90,6 @@ export function startMssDelivery(
   o: {
     store: Store; validation: VoletAConfig; log: Logger; version: string; traces: TraceWriter;
     onSettled?: DeliveryWorkerOptions['onSettled']; afterSettled?: DeliveryWorkerOptions['afterSettled'];
-    /** Threads drawing the PDF copies of N3 documents; default defaultRenderThreads() (1 on 2 vCPU). */
-    pdfRenderThreads?: number;
   },
 ): MssDelivery | undefined {
   const c = config.mss;
@@ -105,7 +103,7 @@ export function startMssDelivery(
   const timeoutMs = c.timeoutSeconds * 1000;
   const submitter = createMailboxSubmitter(config, mailbox, link, traces, o.log);
   // N3 PDF copies are drawn off the main thread, which keeps answering MLLP frames and the console meanwhile.
-  const pdfRenderer = createPdfRenderPool(o.pdfRenderThreads === undefined ? {} : { size: o.pdfRenderThreads });
+  const pdfRenderer = createPdfRenderPool(c.pdfRenderThreads === 0 ? {} : { size: c.pdfRenderThreads });
   const send = createMssSender({
     store: o.store, submitter, from: { address: mailbox.address, label: mailbox.label },
     ...(c.replyTo ? { replyTo: c.replyTo } : {}),
