@@ -5,7 +5,6 @@
  */
 import { afterEach, beforeEach, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { request } from 'node:https';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,44 +15,12 @@ import { forEachDriver } from '../store/testing.js';
 import { OIDC_CALLBACK_PATH, createOidcLogin, oidcSettings } from './oidc-login.js';
 import { buildConsole } from './server.js';
 import { consoleHarness, type ConsoleHarness } from './testing.js';
-import { startTestIdp, type TestIdp } from './testing/oidc-idp.js';
+import { followProviderRedirects, startTestIdp, type TestIdp } from './testing/oidc-idp.js';
 
 const PUBLIC_URL = 'https://relais.chu-test.fr';
 const REDIRECT_URI = `${PUBLIC_URL}${OIDC_CALLBACK_PATH}`;
 
-function get(ca: string, url: string, cookie: string): Promise<{ status: number; location?: string; setCookies: string[]; body: string }> {
-  return new Promise((resolve, reject) => {
-    const req = request(url, { ca, headers: cookie ? { cookie } : {} }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({
-        status: res.statusCode ?? 0, ...(res.headers.location ? { location: res.headers.location } : {}),
-        setCookies: res.headers['set-cookie'] ?? [], body: Buffer.concat(chunks).toString('utf8'),
-      }));
-    });
-    req.on('error', reject);
-    req.end();
-  });
-}
-
-/** The browser at the provider: follows redirects (keeping the provider's cookies) until it is sent back to the console. */
-async function atProvider(idp: TestIdp, start: string): Promise<URL> {
-  const jar = new Map<string, string>();
-  let url = start;
-  for (let hop = 0; hop < 12; hop++) {
-    const a = await get(idp.caPem, url, [...jar].map(([k, v]) => `${k}=${v}`).join('; '));
-    for (const c of a.setCookies) {
-      const [pair = ''] = c.split(';');
-      const i = pair.indexOf('=');
-      jar.set(pair.slice(0, i), pair.slice(i + 1));
-    }
-    assert.ok(a.location, `a redirect from ${url} (got ${a.status})`);
-    const next = new URL(a.location, url);
-    if (next.href.startsWith(REDIRECT_URI)) return next;
-    url = next.href;
-  }
-  throw new Error('the provider never sent the browser back');
-}
+const atProvider = (idp: TestIdp, start: string) => followProviderRedirects(idp, start, REDIRECT_URI);
 
 function cookieOf(res: LightMyRequestResponse, name: string): string | undefined {
   return res.cookies.find((c) => c.name === name && c.value !== '')?.value;

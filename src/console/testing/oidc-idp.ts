@@ -9,7 +9,7 @@
  * advertised mTLS endpoint aliases (`/mtls/token`, `/mtls/me`), like a provider whose mTLS endpoints live
  * apart: a client that ignored the aliases would not be authenticated.
  */
-import { createServer, type Server } from 'node:https';
+import { createServer, request, type Server } from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { TLSSocket } from 'node:tls';
@@ -326,4 +326,39 @@ export async function startTestIdp(o: TestIdpOptions): Promise<TestIdp> {
       await closed;
     },
   };
+}
+
+function providerGet(ca: string, url: string, cookie: string): Promise<{ status: number; location?: string; setCookies: string[] }> {
+  return new Promise((resolve, reject) => {
+    const req = request(url, { ca, headers: cookie ? { cookie } : {} }, (res) => {
+      res.resume();
+      res.on('end', () => resolve({
+        status: res.statusCode ?? 0, ...(res.headers.location ? { location: res.headers.location } : {}), setCookies: res.headers['set-cookie'] ?? [],
+      }));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+/**
+ * A browser at the provider: follows its redirects from `start` (an authorization URL the console gave),
+ * keeping the provider's cookies, until the provider sends it back to `redirectUri`; returns that URL.
+ */
+export async function followProviderRedirects(idp: TestIdp, start: string, redirectUri: string): Promise<URL> {
+  const jar = new Map<string, string>();
+  let url = start;
+  for (let hop = 0; hop < 12; hop++) {
+    const a = await providerGet(idp.caPem, url, [...jar].map(([k, v]) => `${k}=${v}`).join('; '));
+    for (const c of a.setCookies) {
+      const [pair = ''] = c.split(';');
+      const i = pair.indexOf('=');
+      jar.set(pair.slice(0, i), pair.slice(i + 1));
+    }
+    if (!a.location) throw new Error(`a redirect was expected from ${url} (got ${a.status})`);
+    const next = new URL(a.location, url);
+    if (next.href.startsWith(redirectUri)) return next;
+    url = next.href;
+  }
+  throw new Error('the provider never sent the browser back');
 }
