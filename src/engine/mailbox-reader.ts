@@ -55,6 +55,8 @@ export class MailboxReader {
   #sleep: (() => void) | undefined;
   /** Ends the running IMAP wait (IDLE): notify() and stop() do not wait for the poll period. */
   #wake: AbortController | undefined;
+  /** notify() came during a read pass: read again before waiting, or the news waits a whole poll period. */
+  #notified = false;
   #failures = 0;
 
   constructor(o: MailboxReaderOptions) {
@@ -75,6 +77,7 @@ export class MailboxReader {
 
   /** Reads now instead of at the next poll (e.g. an answer was sent and its mail can move). */
   notify(): void {
+    this.#notified = true;
     this.#sleep?.();
     this.#wake?.abort();
   }
@@ -103,6 +106,7 @@ export class MailboxReader {
     while (!this.#stop) {
       try {
         if (!this.#session?.usable) this.#session = await this.#connect();
+        this.#notified = false;
         await this.cycle(this.#session);
         this.#failures = 0;
         // Up since this first read, not since the reader was built.
@@ -110,6 +114,7 @@ export class MailboxReader {
         this.#contacted = true;
         if (this.#health.markUp(this.#now())) this.#log.info({}, 'mailbox readable again');
         if (this.#stop) break;
+        if (this.#notified) continue;
         // IDLE returns at once when new mail comes; the poll bound also moves answered mails in time.
         const wake = new AbortController();
         this.#wake = wake;
