@@ -144,6 +144,9 @@ forEachDriver('console security', (ctx) => {
     }
     const detail = await h.app.inject({ url: `/documents/${other.documentRowId}`, cookies: { relais_session: op.cookie } });
     assert.match(detail.body, /&lt;script&gt;alert\(1\)&lt;\/script&gt;/);
+    // The business ack sent back to the DPI and the DPI's answer, one segment per line.
+    assert.match(detail.body, /<h3>ZAM\^Z01 — MSH-10 Z\d+ — acquitté, 1 essai\(s\)<\/h3>/);
+    assert.match(detail.body, /<h4>Accusé du DPI<\/h4><pre class="hl7">/);
     assert.match(detail.body, /&lt;img src=x onerror=alert\(2\)&gt;/);
     const mails = await h.app.inject({ url: '/courriels', cookies: { relais_session: op.cookie } });
     assert.match(mails.body, /&quot;&gt;&lt;script&gt;alert\(3\)/);

@@ -8,7 +8,8 @@ import { accountRoles, deliveryStates, destinationKinds, isRelaisError, type Acc
 import { csvField } from '../security/index.js';
 import { buildStatisticsRows, collectStatisticCounts, indicators, isStatisticsYear, statisticsCsv, type StatisticsRow } from '../stats/index.js';
 import {
-  countDeliveriesByKind, countFlows, countNotificationsByState, countOutcomes, getDocumentSummary, listAttempts, listDocumentMessages,
+  countDeliveriesByKind, countFlows, countNotificationsByState, countOutcomes, getDocumentSummary, getNotificationPayload, listAttempts,
+  listDocumentMessages, listNotifications,
   listInboundMailHeadlines, listMssTraces, listMailReceipts, searchDeliveries, searchDocuments, type DeliveryView,
 } from '../store/index.js';
 import { deliveryOrders, type DeliveryOrder } from './admin-api.js';
@@ -35,6 +36,10 @@ const statHeadings: Record<(typeof indicators)[number], string> = {
 function send(reply: FastifyReply, body: SafeHtml, status = 200): FastifyReply {
   return reply.code(status).type(HTML).send(body.text);
 }
+
+const notificationStateLabels: Record<string, string> = {
+  pending: 'à envoyer', in_flight: 'en cours', done: 'acquitté', retry_wait: 'nouvel essai prévu', dead: 'en échec',
+};
 
 /** Which orders make sense from a state (the store applies its own transitions anyway). */
 const ordersFrom: Record<DeliveryState, readonly DeliveryOrder[]> = {
@@ -221,9 +226,11 @@ ${docs.length === (s.value.limit ?? 50) && last ? html`<p><a href="/documents${q
     if (!who) return reply;
     const doc = await getDocumentSummary(ctx.store.db, req.params.id);
     if (!doc) return send(reply, errorPage(ctx, 'Document introuvable', 'Aucun document ne porte ce numéro.', who.session), 404);
-    const [deliveries, messages] = await Promise.all([
+    const [deliveries, messages, notifications] = await Promise.all([
       searchDeliveries(ctx.store.db, { documentRowId: doc.id }), listDocumentMessages(ctx.store.db, doc.messageId),
+      listNotifications(ctx.store.db, { messageId: doc.messageId, limit: 50 }),
     ]);
+    const zamPayloads = await Promise.all(notifications.map((n) => getNotificationPayload(ctx.store.db, n.id)));
     const details = await Promise.all(deliveries.map(async (d) => ({
       attempts: await listAttempts(ctx.store.db, d.id),
       receipts: d.kind.startsWith('mss') ? await listMailReceipts(ctx.store.db, d.id) : [],
@@ -247,6 +254,12 @@ ${table(['Début', 'Fin', 'Résultat', 'Code', 'Réponse du partenaire'], x.atte
 ${x.receipts.length > 0 ? table(['Accusé', 'Statut', 'Code', 'Émetteur', 'Reçu le'], x.receipts.map((r) => html`<tr><td>${r.kind.toUpperCase()}</td><td>${r.status}</td><td>${r.code ?? ''}</td><td>${r.reporter ?? ''}</td><td>${formatDate(r.receivedAt)}</td></tr>`)) : ''}
 ${x.traces.length > 0 ? html`<details><summary>Traces SMTP/IMAP (${x.traces.length})</summary>${table(['Heure', 'Action', 'Requête', 'Réponse', 'OK'], x.traces.map((t) => html`<tr><td>${formatDate(t.at)}</td><td>${t.action}</td><td><code>${t.request}</code></td><td><code>${t.response}</code></td><td>${t.ok ? 'oui' : 'non'}</td></tr>`))}</details>` : ''}
 </section>`;
+  })}
+<h2>Accusés métier vers le DPI</h2>
+${notifications.length === 0 ? html`<p class="empty">Aucun accusé métier (ZAM) pour le message de ce document.</p>` : notifications.slice().reverse().map((n, i) => {
+    const payload = zamPayloads[notifications.length - 1 - i];
+    return html`<section class="message"><h3>${n.kind.replace('zam_z', 'ZAM^Z')} — MSH-10 ${n.controlId} — ${notificationStateLabels[n.state] ?? n.state}, ${n.attemptCount} essai(s)${n.lastError ? html` — ${n.lastError}` : ''}</h3>
+${payload ? rawView(payload, 'hl7') : ''}${n.ack ? html`<h4>Accusé du DPI</h4>${rawView(n.ack, 'hl7')}` : ''}</section>`;
   })}
 <h2>Messages</h2>
 ${messages.map((m) => html`<section class="message"><h3>${m.direction === 'in' ? 'Reçu de' : 'Envoyé à'} ${m.peer} — ${m.messageType ?? m.channel} — ${m.status}</h3>

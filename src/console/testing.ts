@@ -8,7 +8,8 @@ import { silentLogger } from '../engine/index.js';
 import { createSecurity, totpCode, type Security, type SecuritySettingsInput } from '../security/index.js';
 import { fixedClock, secretOf, type Clock } from '../security/test-support.js';
 import {
-  insertDeliveries, insertDocument, insertMessage, insertMssTraces, recordAttempt, recordInboundMail, type Store,
+  insertDeliveries, insertDocument, insertMessage, insertMssTraces, insertNotification, recordAttempt, recordInboundMail,
+  type Store,
 } from '../store/index.js';
 import { sampleDocument, sampleMessage } from '../store/testing.js';
 import { buildConsole } from './server.js';
@@ -100,6 +101,15 @@ export async function seedFlows(store: Store, o: { patientName?: string; title?:
   const id = (state: string) => rows.find((r) => r.state === state)!.id;
   const now = new Date();
   await recordAttempt(store.db, { deliveryId: id('dead'), startedAt: now, finishedAt: now, outcome: 'permanent', peerAnswer: '<soap:Fault>refus</soap:Fault>', errorCode: 'RLS_DMP_REFUSED' });
+  const zamControlId = `Z${seedCount}`;
+  const zam = await insertNotification(store.db, {
+    messageId, kind: 'zam_z01', controlId: zamControlId,
+    payload: Buffer.from(`MSH|^~\\&|RELAIS|HOPITAL|DPI|HOPITAL|20261126101600||ZAM^Z01^ZAM_Z01|${zamControlId}|P|2.6\rMSA|AA|${controlId}\r`),
+  });
+  // As the notification sender leaves it once the DPI acknowledged it.
+  await store.db.updateTable('notification').where('id', '=', zam.id).set({
+    state: 'done', attempt_count: 1, ack: Buffer.from(`MSH|^~\\&|DPI|HOPITAL|RELAIS|HOPITAL|20261126101601||ACK|A${zamControlId}|P|2.6\rMSA|AA|${zamControlId}\r`),
+  }).execute();
   await insertMssTraces(store.db, [{ at: now, actor: 'relais@hopital.mssante.fr', protocol: 'smtp', action: 'MAIL FROM', request: 'MAIL FROM:<relais@hopital.mssante.fr>', response: '250 OK', ok: true, mailMessageId: '<m1@hopital>' }]);
   await recordInboundMail(store.db, {
     mailbox: 'relais@hopital.mssante.fr', uidValidity: '1', uid: Math.floor(Math.random() * 1e6), mailMessageId: `<in-${Date.now()}@labo>`, kind: 'other', state: 'ignored',
