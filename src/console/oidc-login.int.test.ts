@@ -8,23 +8,18 @@ import assert from 'node:assert/strict';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { LightMyRequestResponse } from 'fastify';
 import type { OidcConfig } from '../config/index.js';
 import { silentLogger } from '../engine/index.js';
 import { forEachDriver } from '../store/testing.js';
 import { OIDC_CALLBACK_PATH, createOidcLogin, oidcSettings } from './oidc-login.js';
 import { buildConsole } from './server.js';
-import { consoleHarness, type ConsoleHarness } from './testing.js';
+import { consoleHarness, cookieOf, oidcRound, type ConsoleHarness } from './testing.js';
 import { followProviderRedirects, startTestIdp, type TestIdp } from './testing/oidc-idp.js';
 
 const PUBLIC_URL = 'https://relais.chu-test.fr';
 const REDIRECT_URI = `${PUBLIC_URL}${OIDC_CALLBACK_PATH}`;
 
 const atProvider = (idp: TestIdp, start: string) => followProviderRedirects(idp, start, REDIRECT_URI);
-
-function cookieOf(res: LightMyRequestResponse, name: string): string | undefined {
-  return res.cookies.find((c) => c.name === name && c.value !== '')?.value;
-}
 
 forEachDriver('console login by identity provider', (ctx) => {
   let h: ConsoleHarness;
@@ -54,16 +49,9 @@ forEachDriver('console login by identity provider', (ctx) => {
     return buildConsole({ relais: { store: ctx.store }, security: h.security, log: silentLogger, now: h.clock.now, oidc: createOidcLogin(settings) });
   };
 
-  /** The whole browser round: console → provider → console callback. */
   const round = async (app: Awaited<ReturnType<typeof consoleWith>>) => {
-    const begin = await app.inject({ url: '/connexion/oidc' });
-    assert.equal(begin.statusCode, 303);
-    const flow = begin.cookies.find((c) => c.name === 'relais_oidc_flow');
-    assert.equal(flow?.sameSite, 'Lax', 'the flow cookie must come back with the cross-site redirect');
-    assert.equal(flow?.httpOnly, true);
-    const back = await atProvider(idp, String(begin.headers.location));
-    const callback = await app.inject({ url: `${back.pathname}${back.search}`, cookies: { relais_oidc_flow: flow!.value } });
-    return { begin, back, callback, flow: flow!.value };
+    const r = await oidcRound(app, idp, REDIRECT_URI);
+    return { ...r, flow: r.flowCookie.value };
   };
 
   it('logs a linked professional in with PKCE, state, nonce and the asked acr, and audits it', async () => {
@@ -71,7 +59,9 @@ forEachDriver('console login by identity provider', (ctx) => {
     idp.nextLogin({ sub: 'psc-sub-1', preferred_username: '899700218896', given_name: 'Jeanne', family_name: 'Dupont' }, { acr: 'eidas1' });
     const app = await consoleWith(config);
     try {
-      const { begin, callback } = await round(app);
+      const { begin, callback, flowCookie } = await round(app);
+      assert.equal(flowCookie.sameSite, 'Lax', 'the flow cookie must come back with the cross-site redirect');
+      assert.equal(flowCookie.httpOnly, true);
       const asked = new URL(String(begin.headers.location)).searchParams;
       assert.equal(asked.get('code_challenge_method'), 'S256');
       assert.equal(asked.get('acr_values'), 'eidas1');

@@ -9,7 +9,6 @@ import assert from 'node:assert/strict';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { LightMyRequestResponse } from 'fastify';
 import type { OidcConfig } from '../config/index.js';
 import { silentLogger } from '../engine/index.js';
 import { createTestChain, defaultTestEstablishment } from '../pki/index.js';
@@ -17,20 +16,14 @@ import { oddCertificate } from '../pki/testing.js';
 import { forEachDriver } from '../store/testing.js';
 import { OIDC_CALLBACK_PATH, createOidcLogin, oidcSettings } from './oidc-login.js';
 import { buildConsole } from './server.js';
-import { consoleHarness, type ConsoleHarness } from './testing.js';
-import { followProviderRedirects, startTestIdp, type TestIdp } from './testing/oidc-idp.js';
+import { consoleHarness, cookieOf, oidcRound, type ConsoleHarness } from './testing.js';
+import { startTestIdp, type TestIdp } from './testing/oidc-idp.js';
 
 const PUBLIC_URL = 'https://relais.chu-test.fr';
 const REDIRECT_URI = `${PUBLIC_URL}${OIDC_CALLBACK_PATH}`;
 /** The subject of the test PKI's authentication certificate, as registered at the provider (RFC 4514). */
 const est = defaultTestEstablishment;
 const CLIENT_DN = `CN=${est.service},OU=${est.finess},O=${est.name},ST=TEST,C=FR`;
-
-const atProvider = (idp: TestIdp, start: string) => followProviderRedirects(idp, start, REDIRECT_URI);
-
-function cookieOf(res: LightMyRequestResponse, name: string): string | undefined {
-  return res.cookies.find((c) => c.name === name && c.value !== '')?.value;
-}
 
 forEachDriver('console login by identity provider with a client certificate', (ctx) => {
   let h: ConsoleHarness;
@@ -67,14 +60,7 @@ forEachDriver('console login by identity provider with a client certificate', (c
     buildConsole({ relais: { store: ctx.store }, security: h.security, log: silentLogger, now: h.clock.now, oidc: createOidcLogin(settings) });
 
   /** The whole browser round: console → provider → console callback. */
-  const round = async (app: Awaited<ReturnType<typeof consoleWith>>) => {
-    const begin = await app.inject({ url: '/connexion/oidc' });
-    assert.equal(begin.statusCode, 303);
-    const flow = begin.cookies.find((c) => c.name === 'relais_oidc_flow');
-    assert.ok(flow);
-    const back = await atProvider(idp, String(begin.headers.location));
-    return app.inject({ url: `${back.pathname}${back.search}`, cookies: { relais_oidc_flow: flow.value } });
-  };
+  const round = async (app: Awaited<ReturnType<typeof consoleWith>>) => (await oidcRound(app, idp, REDIRECT_URI)).callback;
 
   it('logs a linked professional in, the token and userinfo requests authenticated by the client certificate', async () => {
     await h.security.accounts.create({ login: 'dr.dupont', role: 'operator', oidcId: '899700218896' }, { actor: 'admin' });

@@ -14,6 +14,7 @@ import {
 import { sampleDocument, sampleMessage } from '../store/testing.js';
 import { buildConsole } from './server.js';
 import type { LoginLimits } from './rate-limit.js';
+import { followProviderRedirects, type TestIdp } from './testing/oidc-idp.js';
 
 export const PASSWORDS: Record<AccountRole, string> = {
   admin: 'Chef-Passw0rd!2026xy', operator: 'Quai-Passw0rd!2026xy', auditor: 'Revue-Passw0rd!2026x',
@@ -57,9 +58,26 @@ export interface LoggedIn {
   header: string;
 }
 
+/** The value of a cookie the response sets (not one it clears). */
+export function cookieOf(res: LightMyRequestResponse, name: string): string | undefined {
+  return res.cookies.find((c) => c.name === name && c.value !== '')?.value;
+}
+
 export function sessionCookieOf(res: LightMyRequestResponse): string | undefined {
-  const c = res.cookies.find((x) => x.name === 'relais_session' && x.value !== '');
-  return c?.value;
+  return cookieOf(res, 'relais_session');
+}
+
+/**
+ * A browser's login by identity provider: the console's button, the provider's redirects (followed by
+ * `followProviderRedirects` of testing/oidc-idp.ts), then the console's callback with the flow cookie.
+ */
+export async function oidcRound(app: FastifyInstance, idp: TestIdp, redirectUri: string) {
+  const begin = await app.inject({ url: '/connexion/oidc' });
+  const flow = begin.cookies.find((c) => c.name === 'relais_oidc_flow');
+  if (begin.statusCode !== 303 || !flow) throw new Error(`the console did not start a login: ${begin.statusCode}`);
+  const back = await followProviderRedirects(idp, String(begin.headers.location), redirectUri);
+  const callback = await app.inject({ url: `${back.pathname}${back.search}`, cookies: { relais_oidc_flow: flow.value } });
+  return { begin, flowCookie: flow, back, callback };
 }
 
 /** Logs in through POST /api/login; the admin gives a fresh TOTP code (the clock moves one step first). */
