@@ -255,15 +255,15 @@ ${x.receipts.length > 0 ? table(['Accusé', 'Statut', 'Code', 'Émetteur', 'Reç
 ${x.traces.length > 0 ? html`<details><summary>Traces SMTP/IMAP (${x.traces.length})</summary>${table(['Heure', 'Action', 'Requête', 'Réponse', 'OK'], x.traces.map((t) => html`<tr><td>${formatDate(t.at)}</td><td>${t.action}</td><td><code>${t.request}</code></td><td><code>${t.response}</code></td><td>${t.ok ? 'oui' : 'non'}</td></tr>`))}</details>` : ''}
 </section>`;
   })}
+<h2>Messages</h2>
+${messages.map((m) => html`<section class="message"><h3>${m.direction === 'in' ? 'Reçu de' : 'Envoyé à'} ${m.peer} — ${m.messageType ?? m.channel} — ${m.status}</h3>
+${rawView(m.raw, m.channel)}${m.ack ? html`<h4>Accusé (${m.ackCode ?? ''})</h4>${rawView(m.ack, m.channel)}` : ''}</section>`)}
 <h2>Accusés métier vers le DPI</h2>
 ${notifications.length === 0 ? html`<p class="empty">Aucun accusé métier (ZAM) pour le message de ce document.</p>` : notifications.slice().reverse().map((n, i) => {
     const payload = zamPayloads[notifications.length - 1 - i];
     return html`<section class="message"><h3>${n.kind.replace('zam_z', 'ZAM^Z')} — MSH-10 ${n.controlId} — ${notificationStateLabels[n.state] ?? n.state}, ${n.attemptCount} essai(s)${n.lastError ? html` — ${n.lastError}` : ''}</h3>
 ${payload ? rawView(payload, 'hl7') : ''}${n.ack ? html`<h4>Accusé du DPI</h4>${rawView(n.ack, 'hl7')}` : ''}</section>`;
-  })}
-<h2>Messages</h2>
-${messages.map((m) => html`<section class="message"><h3>${m.direction === 'in' ? 'Reçu de' : 'Envoyé à'} ${m.peer} — ${m.messageType ?? m.channel} — ${m.status}</h3>
-${rawView(m.raw, m.channel)}${m.ack ? html`<h4>Accusé (${m.ackCode ?? ''})</h4>${rawView(m.ack, m.channel)}` : ''}</section>`)}`;
+  })}`;
     return send(reply, view(who, `Document ${doc.title ?? doc.documentId}`, '/documents', body, flashOf(req)));
   });
 
