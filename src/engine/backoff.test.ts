@@ -45,4 +45,19 @@ describe('peer health', () => {
     assert.deepEqual(h.status(), { healthy: true, since: new Date('2030-01-01T00:03:00Z') });
     assert.equal(h.failedProbes, 0);
   });
+
+  it('is not contacted until a first exchange ends, and is up since that exchange', () => {
+    const h = new PeerHealth(new Date('2030-01-01T00:00:00Z'));
+    assert.equal(h.contacted, false);
+    assert.equal(h.markUp(new Date('2030-01-01T00:05:00Z')), false, 'a first success is no recovery');
+    assert.equal(h.contacted, true);
+    assert.deepEqual(h.status(), { healthy: true, since: new Date('2030-01-01T00:05:00Z') });
+    assert.equal(h.markFailure('RLS_MLLP_CONNECTION', new Date('2030-01-01T00:06:00Z')), true, 'the first failure takes it down');
+    assert.equal(h.markFailure('RLS_MLLP_ACK_TIMEOUT', new Date('2030-01-01T00:07:00Z')), false);
+    assert.deepEqual(h.status(), { healthy: false, since: new Date('2030-01-01T00:06:00Z'), lastError: 'RLS_MLLP_ACK_TIMEOUT', failedProbes: 1 });
+    const failedFirst = new PeerHealth(new Date('2030-01-01T00:00:00Z'));
+    failedFirst.markFailure('RLS_MSS_AUTH', new Date('2030-01-01T00:01:00Z'));
+    assert.equal(failedFirst.contacted, true);
+    assert.equal(failedFirst.healthy, false);
+  });
 });

@@ -47,8 +47,7 @@ export class MailboxReader {
   readonly #o: MailboxReaderOptions;
   readonly #log: Logger;
   readonly #now: () => Date;
-  #health: PeerHealth;
-  #contacted = false;
+  readonly #health: PeerHealth;
   #session: ImapSession | undefined;
   #loop: Promise<void> | undefined;
   #stop = false;
@@ -68,7 +67,7 @@ export class MailboxReader {
   }
 
   status(): MailboxReaderStatus {
-    return { peer: this.#health.status(), contacted: this.#contacted };
+    return { peer: this.#health.status(), contacted: this.#health.contacted };
   }
 
   start(): void {
@@ -109,9 +108,6 @@ export class MailboxReader {
         this.#notified = false;
         await this.cycle(this.#session);
         this.#failures = 0;
-        // Up since this first read, not since the reader was built.
-        if (!this.#contacted) this.#health = new PeerHealth(this.#now());
-        this.#contacted = true;
         if (this.#health.markUp(this.#now())) this.#log.info({}, 'mailbox readable again');
         if (this.#stop) break;
         if (this.#notified) continue;
@@ -129,9 +125,7 @@ export class MailboxReader {
         this.#failures++;
         // Only the code goes to the dashboard: a message may quote a server line.
         const code = isRelaisError(e) ? e.code : 'imap_failed';
-        this.#contacted = true;
-        if (this.#health.healthy) this.#health.markDown(code, this.#now());
-        else this.#health.probeFailed(code);
+        this.#health.markFailure(code, this.#now());
         const delay = backoffDelay(this.#o.backoff, this.#failures);
         this.#log.warn({ code, err: e instanceof Error ? e.message : String(e), retryInMs: delay }, 'mailbox unavailable: will reconnect');
         await this.#session?.logout().catch(() => undefined);

@@ -99,8 +99,7 @@ export class NotificationSender {
   #stopRequested = false;
   #wake: (() => void) | undefined;
   #notified = false;
-  #health: PeerHealth;
-  #contacted = false;
+  readonly #health: PeerHealth;
 
   constructor(o: NotificationSenderOptions) {
     checkBackoff(o.backoff, 'backoff');
@@ -134,7 +133,7 @@ export class NotificationSender {
   }
 
   status(): NotificationSenderStatus {
-    return { peer: this.#health.status(), contacted: this.#contacted };
+    return { peer: this.#health.status(), contacted: this.#health.contacted };
   }
 
   /** New notifications may be due: claim now rather than at the next poll. */
@@ -233,20 +232,11 @@ export class NotificationSender {
   }
 
   #peerUp(): void {
-    // Up since this first answer, not since the sender was built.
-    if (!this.#contacted) this.#health = new PeerHealth(this.#now());
-    this.#contacted = true;
     if (this.#health.markUp(this.#now())) this.#log.info({}, 'the DPI answers again');
   }
 
   #peerDown(code: string): void {
-    this.#contacted = true;
-    if (!this.#health.healthy) {
-      this.#health.probeFailed(code);
-      return;
-    }
-    this.#health.markDown(code, this.#now());
-    this.#log.warn({ code }, 'the DPI does not answer');
+    if (this.#health.markFailure(code, this.#now())) this.#log.warn({ code }, 'the DPI does not answer');
   }
 
   #wait(ms: number): Promise<void> {

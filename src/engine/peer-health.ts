@@ -9,6 +9,7 @@ export type PeerStatus =
 
 export class PeerHealth {
   #status: PeerStatus;
+  #contacted = false;
 
   constructor(now: Date) {
     this.#status = { healthy: true, since: now };
@@ -16,6 +17,11 @@ export class PeerHealth {
 
   get healthy(): boolean {
     return this.#status.healthy;
+  }
+
+  /** False until a first exchange has ended, either way (the peer's state is then unknown, not healthy). */
+  get contacted(): boolean {
+    return this.#contacted;
   }
 
   /** Probes failed since the peer went down (0 while healthy). */
@@ -29,6 +35,7 @@ export class PeerHealth {
 
   /** Returns true when this failure took a healthy peer down. */
   markDown(code: string, now: Date): boolean {
+    this.#contacted = true;
     if (!this.#status.healthy) {
       this.#status = { ...this.#status, lastError: code };
       return false;
@@ -38,12 +45,24 @@ export class PeerHealth {
   }
 
   probeFailed(code: string): void {
+    this.#contacted = true;
     if (this.#status.healthy) return;
     this.#status = { ...this.#status, lastError: code, failedProbes: this.#status.failedProbes + 1 };
   }
 
-  /** Returns true when the peer was down. */
+  /** A failed exchange: takes a healthy peer down (returns true), or counts one more failure of a down one. */
+  markFailure(code: string, now: Date): boolean {
+    if (this.#status.healthy) return this.markDown(code, now);
+    this.probeFailed(code);
+    return false;
+  }
+
+  /** Returns true when the peer was down. The first exchange sets `since`: up since then, not since construction. */
   markUp(now: Date): boolean {
+    if (!this.#contacted) {
+      this.#contacted = true;
+      if (this.#status.healthy) this.#status = { healthy: true, since: now };
+    }
     if (this.#status.healthy) return false;
     this.#status = { healthy: true, since: now };
     return true;
